@@ -1,0 +1,1 @@
+"""tickerwire: financial news to a DuckDB warehouse."""

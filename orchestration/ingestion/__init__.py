@@ -1,0 +1,1 @@
+"""Reading inbox files into articles: Dagster-free, one reader per format."""
