@@ -1,0 +1,59 @@
+"""Extraction library: article text and metadata in, typed records out. Pure (no I/O, no Dagster), so the
+pipeline, the CLI and the tests all call the same `extract`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from orchestration.extraction.amounts import find_amounts
+from orchestration.extraction.claims import find_claims
+from orchestration.extraction.dates import publication_day
+from orchestration.extraction.entities import find_entities
+from orchestration.extraction.price_notes import find_price_notes
+from orchestration.extraction.records import ArticleExtraction, TickerMention
+from orchestration.extraction.reference import Listing, TickerReference
+from orchestration.extraction.sentences import split_sentences
+from orchestration.extraction.tickers import find_tickers, mark_primary, primary_companies
+
+__all__ = ["ArticleExtraction", "TickerReference", "extract"]
+
+
+def _subject_listings(
+    reference: TickerReference, mentions: list[TickerMention], keys: set[str], day: date | None
+) -> list[Listing]:
+    """The subject companies' listings, in order of first mention: what "the company" resolves to."""
+    ordered = dict.fromkeys([m.company_key for m in mentions if m.company_key in keys] + sorted(keys))
+    return [reference.for_company(key, day) for key in ordered]
+
+
+def extract(
+    text: str | None,
+    *,
+    reference: TickerReference,
+    published_at: datetime | date | None = None,
+    title: str | None = None,
+) -> ArticleExtraction:
+    """Tickers, price notes, claims, amounts and entities of one article. Offsets index into `text`;
+    relative dates ("Friday") resolve against `published_at` and stay None without it."""
+    if not text or not text.strip():
+        return ArticleExtraction()
+    day = publication_day(published_at)
+    sentences = split_sentences(text)
+    found = find_tickers(text, reference, day)
+    title_companies = {m.company_key for m in find_tickers(title, reference, day)} if title else set()
+    primary_keys = primary_companies(found, sentences, title_companies)
+    mentions = list(mark_primary(found, primary_keys))
+    primary = _subject_listings(reference, mentions, primary_keys, day)
+    amounts = find_amounts(text)
+    entities = find_entities(text, mentions)
+    notes, index_moves = find_price_notes(text, sentences, mentions, amounts, primary, day)
+    note_sentences = {sentences.index_of(note.start) for note in (*notes, *index_moves)}
+    claims = find_claims(text, sentences, mentions, entities, amounts, primary, note_sentences)
+    return ArticleExtraction(
+        tickers=tuple(mentions),
+        price_notes=tuple(notes),
+        claims=tuple(claims),
+        amounts=tuple(amounts),
+        entities=tuple(entities),
+        index_moves=tuple(index_moves),
+    )

@@ -1,0 +1,182 @@
+"""Price notes: sentences saying how a security's price moved ("TSLA shares are trading lower by 0.10% at
+$174.66 in premarket"), and index moves (S&P 500, Dow, Nasdaq), which are kept apart.
+
+A sentence naming several securities is cut into one clause per security, so "Ford fell 2% while GM
+rose 1%" gives two notes. A sentence naming none but saying "its shares" or "the stock" is about the
+article's subject."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from orchestration.extraction.dates import AS_OF, resolve_as_of
+from orchestration.extraction.records import Amount, Direction, PriceNote, TickerMention
+from orchestration.extraction.reference import Listing
+from orchestration.extraction.sentences import Sentences
+
+_NEEDS_NUMBER = r"(?=\s+(?:by\s+)?(?:[a-z]+\s+){0,2}[$\d])"
+DIRECTION = re.compile(
+    r"\b(?:(?P<up>rose|rises|rising|risen|gained|gains|gaining|climbed|climbs|climbing|jumped|jumps|jumping|"
+    r"surged|surges|surging|soared|soars|soaring|rallied|rallies|rallying|advanced|advances|advancing|"
+    r"higher|increased|spiked|popped|rebounded|edged up|ticked up|(?:up|added|adds|adding)"
+    + _NEEDS_NUMBER
+    + r")"
+    r"|(?P<down>fell|falls|falling|fallen|dropped|drops|dropping|declined|declines|declining|slid|slides|"
+    r"sliding|slumped|slumps|slumping|tumbled|tumbles|tumbling|plunged|plunges|plunging|sank|sinks|sinking|"
+    r"lower|decreased|dipped|dips|dipping|retreated|slipped|slips|slipping|edged down|ticked down|"
+    r"(?:down|lost|loses|losing|shed|sheds|shedding)" + _NEEDS_NUMBER + r")"
+    r"|(?P<flat>unchanged|flat))\b"
+)
+_STOCK_CONTEXT = re.compile(
+    r"\b(?:shares|stocks?|share price|traded|trading|trades|premarket|pre-market|after-hours|session|"
+    r"closed?|closing|Price Action)\b"
+)
+_SUBJECT_ANAPHOR = re.compile(
+    r"\b(?:[Ii]ts (?:shares|stock)|[Tt]he (?:stock|shares|company's shares)|Shares)\b"
+)
+_QUALIFIER = re.compile(
+    r"\b(?P<qualifier>more than|less than|nearly|almost|about|around|roughly|approximately|over|under|some|"
+    r"close to|as much as|as little as|just over|just under|up to)\s+$"
+)
+_SESSIONS = (
+    ("premarket", re.compile(r"\bpre-?market\b|\bbefore the (?:opening )?bell\b")),
+    ("after_hours", re.compile(r"\bafter-?hours\b|\bextended trading\b|\bpost-?market\b|\bafter the bell\b")),
+    (
+        "intraday",
+        re.compile(r"\b(?:morning|afternoon|midday|early|late) trad(?:e|ing)\b|\bintraday\b|\bmidday\b"),
+    ),
+    ("close", re.compile(r"\bclosed?\b|\bclosing\b|\bsettled\b")),
+    ("regular", re.compile(r"\bregular (?:trading|session)\b")),
+)
+_PERIOD = re.compile(
+    r"\b(?:(?:the )?(?:last|past) (?:\d+ |one |two |three |four |five |six |nine |twelve |several |few )?"
+    r"(?:trading )?(?:days?|sessions?|weeks?|months?|quarters?|years?)|year[- ]to[- ]date|"
+    r"so far this (?:year|month|week)|this (?:year|month|week)|to date|"
+    r"since the (?:start|beginning) of the year)\b"
+)
+INDEX = re.compile(
+    r"\b(?:S&P 500|S&P500|Standard & Poor's 500|Dow Jones [Ii]ndustrial [Aa]verage|Dow [Ii]ndustrials|Dow|"
+    r"Nasdaq [Cc]omposite|Nasdaq 100|Nasdaq-100|Nasdaq|Russell 2000)\b(?![:-])"
+)
+_INDEX_TICKERS = {"S": "SPX", "D": "DJI", "R": "RUT"}
+_INDEX_POINTS = re.compile(
+    r"\b(?:at|to)\s+(?P<points>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)\b(?!\s?%|\s?percent)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Subject:
+    ticker: str
+    company_key: str
+    start: int
+    is_index: bool
+    symbolic: bool  # named by a symbol ("TSLA shares"), which implies the share price
+
+
+def _index_ticker(name: str) -> str:
+    if name.startswith("Nasdaq"):
+        return "NDX" if "100" in name else "IXIC"
+    return _INDEX_TICKERS[name[0]]
+
+
+def _subjects(
+    text: str, start: int, end: int, mentions: list[TickerMention], primary: list[Listing]
+) -> list[_Subject]:
+    """Who each part of the sentence is about, in order; consecutive mentions of one company merge."""
+    subjects = [
+        _Subject(m.symbol, m.company_key, m.start, False, m.method != "company_name") for m in mentions
+    ]
+    for match in INDEX.finditer(text, start, end):
+        if not any(m.start < match.end() and match.start() < m.end for m in mentions):
+            ticker = _index_ticker(match.group())
+            subjects.append(_Subject(ticker, f"index-{ticker.lower()}", match.start(), True, False))
+    if not subjects and primary and _SUBJECT_ANAPHOR.search(text, start, end):
+        subjects = [_Subject(m.symbol, m.company_key, start, False, False) for m in primary]
+    subjects.sort(key=lambda subject: subject.start)
+    merged: list[_Subject] = []
+    for subject in subjects:
+        if merged and merged[-1].company_key == subject.company_key:
+            if subject.symbolic and not merged[-1].symbolic:
+                merged[-1] = _Subject(subject.ticker, subject.company_key, merged[-1].start, False, True)
+            continue
+        merged.append(subject)
+    return merged
+
+
+def _first_after(amounts: list[Amount], position: int) -> Amount | None:
+    return next((a for a in amounts if a.start >= position), amounts[0] if amounts else None)
+
+
+def _note(
+    text: str, subject: _Subject, clause: tuple[int, int], sentence: tuple[int, int],
+    amounts: list[Amount], published: date | None,
+) -> PriceNote | None:  # fmt: skip
+    start, end = clause
+    direction_match = DIRECTION.search(text, start, end)
+    if direction_match is None:
+        return None
+    session = next((name for name, pattern in _SESSIONS if pattern.search(text, start, end)), None)
+    if not (subject.is_index or subject.symbolic or session or _STOCK_CONTEXT.search(text, start, end)):
+        return None
+    direction: Direction = direction_match.lastgroup  # type: ignore[assignment]
+    inside = [a for a in amounts if start <= a.start and a.end <= end]
+    percent = _first_after(
+        [a for a in inside if a.kind == "percent" and a.unit == "%"], direction_match.start()
+    )
+    money = _first_after([a for a in inside if a.kind == "money" and a.unit is None], direction_match.start())
+    price = money.value if money else None
+    currency = money.currency if money else None
+    if subject.is_index and price is None:
+        points = _INDEX_POINTS.search(text, start, end)
+        price = float(points.group("points").replace(",", "")) if points else None
+    if direction != "flat" and percent is None and price is None:
+        return None
+    qualifier = _QUALIFIER.search(text, max(start, percent.start - 20), percent.start) if percent else None
+    period = _PERIOD.search(text, start, end)
+    as_of = AS_OF.search(text, start, end) or AS_OF.search(
+        text, *sentence
+    )  # "..., while GM fell 1% on Friday"
+    return PriceNote(
+        ticker=subject.ticker,
+        company_key=subject.company_key,
+        direction=direction,
+        change_pct=abs(percent.value) if percent else None,
+        change_qualifier=qualifier.group("qualifier") if qualifier else None,
+        price=price,
+        currency=currency,
+        session=session,
+        period=period.group() if period else None,
+        as_of=resolve_as_of(as_of.group(), published) if as_of else None,
+        as_of_text=as_of.group() if as_of else None,
+        sentence=text[sentence[0] : sentence[1]],
+        start=sentence[0],
+        end=sentence[1],
+    )
+
+
+def find_price_notes(
+    text: str, sentences: Sentences, mentions: list[TickerMention], amounts: list[Amount],
+    primary: list[Listing], published: date | None,
+) -> tuple[list[PriceNote], list[PriceNote]]:  # fmt: skip
+    """(price notes, index moves), one per security per clause that states a move with a number."""
+    numbered = {sentences.index_of(a.start) for a in amounts if a.kind in ("percent", "money")}
+    mentions_by_sentence = sentences.group(mentions, lambda m: m.start)
+    amounts_by_sentence = sentences.group(amounts, lambda a: a.start)
+    notes: list[PriceNote] = []
+    index_moves: list[PriceNote] = []
+    for i in sorted(numbered):
+        sentence = sentences.spans[i]
+        if not DIRECTION.search(text, *sentence):
+            continue
+        subjects = _subjects(text, *sentence, mentions_by_sentence[i], primary)
+        for n, subject in enumerate(subjects):
+            clause_start = sentence[0] if n == 0 else subject.start
+            clause_end = subjects[n + 1].start if n + 1 < len(subjects) else sentence[1]
+            note = _note(
+                text, subject, (clause_start, clause_end), sentence, amounts_by_sentence[i], published
+            )
+            if note is not None:
+                (index_moves if subject.is_index else notes).append(note)
+    return notes, index_moves

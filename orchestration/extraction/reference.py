@@ -1,0 +1,124 @@
+"""The ticker reference: which names, aliases and symbols denote which company, and on which dates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ahocorasick
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One symbol of one company over its validity window (FB until 2022-06-08, META from 2022-06-09)."""
+
+    company_key: str
+    symbol: str
+    name: str
+    exchange: str | None
+    asset_type: str
+    valid_from: date | None
+    valid_to: date | None
+    aliases: tuple[str, ...] = ()
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+def build_phrase_automaton(phrases: Iterable[tuple[str, Any]]) -> ahocorasick.Automaton | None:
+    """A case-sensitive Aho-Corasick automaton of phrase -> (length, payload); the first payload wins."""
+    automaton = ahocorasick.Automaton()
+    for phrase, payload in phrases:
+        phrase = phrase.strip()
+        if phrase and phrase not in automaton:
+            automaton.add_word(phrase, (len(phrase), payload))
+    if len(automaton) == 0:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def find_phrases(automaton: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int, Any]]:
+    """Leftmost-longest whole-word matches as (start, end, payload); 'Teslas' does not match 'Tesla'."""
+    if automaton is None:
+        return []
+    size = len(text)
+    found = []
+    for last, (length, payload) in automaton.iter(text):
+        start, end = last - length + 1, last + 1
+        if (start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
+            continue
+        found.append((start, end, payload))
+    found.sort(key=lambda match: (match[0], -match[1]))
+    chosen: list[tuple[int, int, Any]] = []
+    reached = 0
+    for match in found:
+        if match[0] >= reached:
+            chosen.append(match)
+            reached = match[1]
+    return chosen
+
+
+class TickerReference:
+    """Lookups by symbol and by company name or alias, resolving each to the symbol in use on a date."""
+
+    def __init__(self, listings: Iterable[Listing]):
+        self.listings: tuple[Listing, ...] = tuple(listings)
+        self._by_symbol: dict[str, list[Listing]] = {}
+        self._by_company: dict[str, list[Listing]] = {}
+        for listing in self.listings:
+            self._by_symbol.setdefault(listing.symbol, []).append(listing)
+            self._by_company.setdefault(listing.company_key, []).append(listing)
+        self._names = build_phrase_automaton(
+            (phrase, listing.company_key)
+            for listing in self.listings
+            for phrase in (listing.name, *listing.aliases)
+        )
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> TickerReference:
+        """Rows as in the `ticker_reference` table: company_key, symbol, name, aliases, exchange, ..."""
+        return cls(
+            Listing(
+                company_key=row["company_key"],
+                symbol=row["symbol"],
+                name=row["name"],
+                exchange=row.get("exchange"),
+                asset_type=row.get("asset_type") or "stock",
+                valid_from=row.get("valid_from"),
+                valid_to=row.get("valid_to"),
+                aliases=tuple(row.get("aliases") or ()),
+            )
+            for row in rows
+        )
+
+    def is_symbol(self, symbol: str) -> bool:
+        return symbol in self._by_symbol
+
+    def find_names(self, text: str) -> list[tuple[int, int, str]]:
+        """Company names and aliases in the text as (start, end, company_key)."""
+        return find_phrases(self._names, text)
+
+    def for_symbol(self, symbol: str, day: date | None) -> Listing | None:
+        """The listing a symbol denotes, moved to the company's symbol on `day` ("FB" in 2023 -> META)."""
+        candidates = self._by_symbol.get(symbol)
+        if not candidates:
+            return None
+        listing = _pick(candidates, day)
+        if day is not None and not listing.valid_on(day):
+            return self.for_company(listing.company_key, day)
+        return listing
+
+    def for_company(self, company_key: str, day: date | None) -> Listing:
+        """The company's main listing on `day` (the first row valid then); today's when the day is unknown."""
+        return _pick(self._by_company[company_key], day)
+
+
+def _pick(listings: list[Listing], day: date | None) -> Listing:
+    if day is None:
+        return next((listing for listing in listings if listing.valid_to is None), listings[0])
+    return next((listing for listing in listings if listing.valid_on(day)), listings[-1])

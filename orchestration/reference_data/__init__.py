@@ -1,0 +1,1 @@
+"""Package data: the bundled ticker reference (tickers.csv)."""
