@@ -1,0 +1,284 @@
+"""A small Parquet lake for the dbt tests, laid out like the pipeline writes it.
+
+Every table gets its zero-row `_schema.parquet`; partitioned tables get `published_date=YYYY-MM-DD/`
+folders (with `published_date` also a column inside the files); the others get plain files.
+
+The fixture (`sample_lake_rows`) holds three articles:
+
+* TSLA_ARTICLE: Tesla, published 2024-03-05, with a TSLA price note, an S&P 500 index move and a
+  claim attributed to Reuters. An older version of it landed in the 2024-03-04 partition, with
+  children of its own: staging keeps only the latest version (and its children).
+* AAPL_ARTICLE: Apple, 2024-03-05, with an AAPL price note and an unattributed claim.
+* FORD_ARTICLE: Ford, 2024-03-04, a claim but no price note (so no claim-price link).
+
+`entities` is left empty: only its `_schema.parquet` exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.lake_schema import TABLES
+
+SCHEMA_FILE = "_schema.parquet"
+UNPARTITIONED = frozenset({"ticker_reference", "rejected_inputs", "ingest_ledger"})
+
+TSLA_ARTICLE = "a-tsla"
+AAPL_ARTICLE = "a-aapl"
+FORD_ARTICLE = "a-ford"
+
+MAR_04 = date(2024, 3, 4)
+MAR_05 = date(2024, 3, 5)
+
+
+def _utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def write_lake(lake: Path, rows_by_table: Mapping[str, Iterable[Mapping[str, object]]]) -> None:
+    """Write `rows_by_table` (table -> rows as dicts) into `lake`, plus every table's schema file.
+
+    Rows of partitioned tables go to their `published_date=` folder; tables without rows end up
+    with only `_schema.parquet`."""
+    unknown = set(rows_by_table) - set(TABLES)
+    if unknown:
+        raise ValueError(f"not lake tables: {sorted(unknown)}")
+    for name, schema in TABLES.items():
+        folder = lake / name
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(schema.empty_table(), folder / SCHEMA_FILE)
+        rows = [dict(row) for row in rows_by_table.get(name, ())]
+        if not rows:
+            continue
+        if name in UNPARTITIONED:
+            pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "data.parquet")
+            continue
+        by_day: dict[date, list[dict]] = {}
+        for row in rows:
+            by_day.setdefault(row["published_date"], []).append(row)
+        for day, day_rows in by_day.items():
+            partition = folder / f"published_date={day.isoformat()}"
+            partition.mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.Table.from_pylist(day_rows, schema=schema), partition / "data.parquet")
+
+
+def _article(article_id: str, day: date, title: str, ingested_at: datetime, **extra: object) -> dict:
+    return {
+        "article_id": article_id,
+        "source_id": f"src-{article_id}",
+        "title": title,
+        "body": f"{title}. Body text.",
+        "published_at": _utc(day.year, day.month, day.day, 14, 30),
+        "published_raw": day.isoformat(),
+        "published_date": day,
+        "date_is_estimated": False,
+        "source": "Example Wire",
+        "url": f"https://news.example.com/{article_id}",
+        "canonical_url": f"https://news.example.com/{article_id}",
+        "authors": "A. Writer",
+        "content_hash": f"hash-{article_id}-{day.isoformat()}",
+        "input_file": "wire.jsonl",
+        "input_position": "1",
+        "ingested_at": ingested_at,
+        **extra,
+    }
+
+
+def _note(article_id: str, day: date, index: int, symbol: str, company_key: str | None, **extra) -> dict:
+    return {
+        "article_id": article_id,
+        "published_date": day,
+        "note_index": index,
+        "symbol": symbol,
+        "company_key": company_key,
+        "direction": "up",
+        "change_pct": None,
+        "change_qualifier": None,
+        "price": None,
+        "currency": None,
+        "session": None,
+        "period": None,
+        "as_of": day,
+        "as_of_text": None,
+        "sentence": f"{symbol} moved.",
+        "start_char": 0,
+        "end_char": 10,
+        "is_index_move": False,
+        **extra,
+    }
+
+
+def _claim(article_id: str, day: date, index: int, text: str, tickers: list[str], **extra) -> dict:
+    return {
+        "article_id": article_id,
+        "published_date": day,
+        "claim_index": index,
+        "claim_text": text,
+        "attributed_source": None,
+        "attribution_phrase": None,
+        "hedges": [],
+        "tickers": tickers,
+        "is_forward_looking": False,
+        "start_char": 0,
+        "end_char": len(text),
+        **extra,
+    }
+
+
+def _mention(article_id: str, day: date, index: int, symbol: str, company_key: str, text: str) -> dict:
+    return {
+        "article_id": article_id,
+        "published_date": day,
+        "mention_index": index,
+        "symbol": symbol,
+        "company_key": company_key,
+        "mention_text": text,
+        "start_char": 0,
+        "end_char": len(text),
+        "method": "company_name",
+        "is_primary": True,
+    }
+
+
+def _ticker(symbol: str, company_key: str, name: str, exchange: str, **extra: object) -> dict:
+    return {
+        "company_key": company_key,
+        "symbol": symbol,
+        "name": name,
+        "aliases": [name.split(",")[0].split(" ")[0]],
+        "exchange": exchange,
+        "asset_type": "stock",
+        "valid_from": None,
+        "valid_to": None,
+        **extra,
+    }
+
+
+def sample_lake_rows() -> dict[str, list[dict]]:
+    """The rows of the fixture lake, by table (see the module docstring)."""
+    reuters_claim = "Tesla plans to build a data center in China, according to a report from Reuters."
+    return {
+        "articles": [
+            # the stale version: landed first, under the wrong day
+            _article(TSLA_ARTICLE, MAR_04, "Tesla (old version)", _utc(2024, 3, 4, 9)),
+            _article(TSLA_ARTICLE, MAR_05, "Tesla shares fall on China plans", _utc(2024, 3, 5, 18)),
+            _article(AAPL_ARTICLE, MAR_05, "Apple rises", _utc(2024, 3, 5, 18)),
+            _article(FORD_ARTICLE, MAR_04, "Ford EV margins", _utc(2024, 3, 4, 9)),
+        ],
+        "ticker_mentions": [
+            _mention(TSLA_ARTICLE, MAR_04, 0, "TSLA", "tesla", "Tesla"),  # stale: dropped
+            _mention(TSLA_ARTICLE, MAR_05, 0, "TSLA", "tesla", "Tesla"),
+            _mention(AAPL_ARTICLE, MAR_05, 0, "AAPL", "apple", "Apple"),
+            _mention(FORD_ARTICLE, MAR_04, 0, "F", "ford-motor", "Ford"),
+        ],
+        "price_notes": [
+            _note(TSLA_ARTICLE, MAR_04, 0, "TSLA", "tesla", direction="up"),  # stale: dropped
+            _note(
+                TSLA_ARTICLE,
+                MAR_05,
+                0,
+                "TSLA",
+                "tesla",
+                direction="down",
+                change_pct=3.2,
+                change_qualifier="nearly",
+                price=180.5,
+                currency="USD",
+                session="close",
+                as_of=date(2024, 3, 4),
+                as_of_text="on Monday",
+                sentence="Tesla shares fell nearly 3.2% to $180.50 on Monday.",
+            ),
+            _note(
+                TSLA_ARTICLE,
+                MAR_05,
+                1,
+                "S&P 500",
+                None,
+                direction="up",
+                change_pct=0.5,
+                session="close",
+                is_index_move=True,
+                sentence="The S&P 500 rose 0.5%.",
+            ),
+            _note(AAPL_ARTICLE, MAR_05, 0, "AAPL", "apple", direction="up", change_pct=1.1),
+        ],
+        "claims": [
+            _claim(TSLA_ARTICLE, MAR_04, 0, "Stale claim.", ["TSLA"]),  # stale: dropped
+            _claim(
+                TSLA_ARTICLE,
+                MAR_05,
+                0,
+                reuters_claim,
+                ["TSLA"],
+                attributed_source="Reuters",
+                attribution_phrase="according to a report from Reuters",
+                hedges=["plans"],
+            ),
+            # TSLA listed twice counts once; AAPL has no price note in this article
+            _claim(TSLA_ARTICLE, MAR_05, 1, "Tesla could overtake Apple.", ["TSLA", "TSLA", "AAPL"]),
+            _claim(
+                AAPL_ARTICLE,
+                MAR_05,
+                0,
+                "Apple will ship 10 million units.",
+                ["AAPL"],
+                is_forward_looking=True,
+            ),
+            _claim(FORD_ARTICLE, MAR_04, 0, "Ford is losing money on EVs.", ["F"]),
+        ],
+        "amounts": [
+            {
+                "article_id": TSLA_ARTICLE,
+                "published_date": MAR_05,
+                "amount_index": 0,
+                "amount_text": "$180.50",
+                "kind": "money",
+                "value": 180.5,
+                "currency": "USD",
+                "unit": None,
+                "start_char": 30,
+                "end_char": 37,
+            },
+        ],
+        "entities": [],  # only _schema.parquet
+        "ticker_reference": [
+            _ticker("TSLA", "tesla", "Tesla, Inc.", "NASDAQ"),
+            _ticker("AAPL", "apple", "Apple Inc.", "NASDAQ"),
+            _ticker("F", "ford-motor", "Ford Motor Company", "NYSE"),
+            # a rename: one row per symbol, with its validity window
+            _ticker("FB", "meta-platforms", "Meta Platforms, Inc.", "NASDAQ", valid_to=date(2022, 6, 8)),
+            _ticker("META", "meta-platforms", "Meta Platforms, Inc.", "NASDAQ", valid_from=date(2022, 6, 9)),
+        ],
+        "rejected_inputs": [
+            {
+                "input_file": "broken.json",
+                "input_position": None,
+                "reason": "not valid JSON",
+                "rejected_at": _utc(2024, 3, 5, 18),
+            },
+        ],
+        "ingest_ledger": [
+            {
+                "input_file": "wire.jsonl",
+                "content_hash": "h1",
+                "outcome": "landed",
+                "articles": 4,
+                "rejects": 0,
+                "ingested_at": _utc(2024, 3, 5, 18),
+            },
+            {
+                "input_file": "broken.json",
+                "content_hash": "h2",
+                "outcome": "rejected",
+                "articles": 0,
+                "rejects": 1,
+                "ingested_at": _utc(2024, 3, 5, 18),
+            },
+        ],
+    }

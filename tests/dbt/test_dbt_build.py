@@ -1,0 +1,265 @@
+"""`dbt build` of dbt_project/ over a small fixture lake (tests/dbt/lake_fixtures.py), then the
+warehouse is read back: the schemas, the de-duplication of articles, the marts' rows.
+
+dbt runs once per module, in a subprocess (its own DuckDB connection, its own env), with its
+target/ and logs in tmp_path so nothing lands in the repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import ROOT
+from tests.dbt.lake_fixtures import (
+    AAPL_ARTICLE,
+    FORD_ARTICLE,
+    TSLA_ARTICLE,
+    sample_lake_rows,
+    write_lake,
+)
+
+pytestmark = pytest.mark.slow
+
+DBT_PROJECT = ROOT / "dbt_project"
+
+
+class Build:
+    def __init__(self, root: Path, warehouse: Path, target: Path, output: str) -> None:
+        self.root = root
+        self.warehouse = warehouse
+        self.target = target
+        self.output = output
+
+    def rows(self, sql: str) -> list[dict]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            cursor = con.execute(sql)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def scalar(self, sql: str):
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql).fetchone()[0]
+
+
+def run_dbt(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "TICKERWIRE_LAKE_DIR": str(root / "lake"),
+        "TICKERWIRE_WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "dbt.cli.main",
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        str(root / "target"),
+        "--log-path",
+        str(root / "logs"),
+        "--no-use-colors",
+    ]
+    return subprocess.run(command, capture_output=True, text=True, cwd=root, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    root = tmp_path_factory.mktemp("dbt-build").resolve()
+    write_lake(root / "lake", sample_lake_rows())
+    result = run_dbt(root, "build")
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed ({result.returncode}):\n{output[-6000:]}")
+    return Build(root, root / "warehouse.duckdb", root / "target", output)
+
+
+def test_every_node_passed_without_warnings(build: Build) -> None:
+    results = json.loads((build.target / "run_results.json").read_text())["results"]
+    statuses = {r["unique_id"]: r["status"] for r in results}
+    bad = {uid: status for uid, status in statuses.items() if status not in ("success", "pass")}
+    assert not bad, build.output[-4000:]
+    unit_tests = {uid for uid in statuses if uid.startswith("unit_test.")}
+    assert {uid.rsplit(".", 1)[-1] for uid in unit_tests} >= {
+        "stg_articles_keeps_latest_version_per_article",
+        "fct_claim_price_links_joins_claim_tickers_to_same_article_notes",
+    }
+
+
+def test_schemas_are_named_as_configured(build: Build) -> None:
+    relations = build.rows(
+        "select table_schema, table_name, table_type from information_schema.tables"
+        " where table_catalog = current_database()"
+    )
+    by_schema: dict[str, dict[str, str]] = {}
+    for r in relations:
+        by_schema.setdefault(r["table_schema"], {})[r["table_name"]] = r["table_type"]
+    assert set(by_schema) == {"staging", "intermediate", "marts", "audit"}
+    assert set(by_schema["staging"].values()) == {"VIEW"}
+    assert set(by_schema["intermediate"].values()) == {"VIEW"}
+    assert set(by_schema["marts"].values()) == {"BASE TABLE"}
+    assert by_schema["audit"] == {"rejected_inputs": "BASE TABLE", "ingest_ledger": "BASE TABLE"}
+    assert set(by_schema["marts"]) == {
+        "dim_articles",
+        "dim_tickers",
+        "fct_ticker_mentions",
+        "fct_price_notes",
+        "fct_index_moves",
+        "fct_claims",
+        "fct_claim_price_links",
+        "fct_amounts",
+        "fct_entities",
+    }
+    stg = {f"stg_{t}" for t in sample_lake_rows()}
+    assert set(by_schema["staging"]) == stg
+
+
+def test_articles_are_deduplicated_to_the_latest_version(build: Build) -> None:
+    articles = build.rows("select article_id, title, published_date from marts.dim_articles order by 1")
+    assert articles == [
+        {"article_id": AAPL_ARTICLE, "title": "Apple rises", "published_date": date(2024, 3, 5)},
+        {"article_id": FORD_ARTICLE, "title": "Ford EV margins", "published_date": date(2024, 3, 4)},
+        {
+            "article_id": TSLA_ARTICLE,
+            "title": "Tesla shares fall on China plans",
+            "published_date": date(2024, 3, 5),
+        },
+    ]
+    # the stale version's children (2024-03-04 partition) are gone everywhere
+    for table in ("fct_ticker_mentions", "fct_price_notes", "fct_claims"):
+        stale = build.scalar(
+            f"select count(*) from marts.{table}"
+            f" where article_id = '{TSLA_ARTICLE}' and published_date <> date '2024-03-05'"
+        )
+        assert stale == 0, table
+    assert build.scalar("select count(*) from marts.fct_ticker_mentions") == 3
+
+
+def test_price_notes_and_index_moves_are_split(build: Build) -> None:
+    notes = build.rows(
+        "select price_note_id, symbol, company_key, direction, change_pct, change_qualifier, price,"
+        " currency, session, as_of from marts.fct_price_notes order by 1"
+    )
+    assert notes == [
+        {
+            "price_note_id": f"{AAPL_ARTICLE}:0",
+            "symbol": "AAPL",
+            "company_key": "apple",
+            "direction": "up",
+            "change_pct": 1.1,
+            "change_qualifier": None,
+            "price": None,
+            "currency": None,
+            "session": None,
+            "as_of": date(2024, 3, 5),
+        },
+        {
+            "price_note_id": f"{TSLA_ARTICLE}:0",
+            "symbol": "TSLA",
+            "company_key": "tesla",
+            "direction": "down",
+            "change_pct": 3.2,
+            "change_qualifier": "nearly",
+            "price": 180.5,
+            "currency": "USD",
+            "session": "close",
+            "as_of": date(2024, 3, 4),
+        },
+    ]
+    moves = build.rows("select index_move_id, symbol, direction from marts.fct_index_moves")
+    assert moves == [{"index_move_id": f"{TSLA_ARTICLE}:1", "symbol": "S&P 500", "direction": "up"}]
+
+
+def test_claims_carry_hedges_and_tickers(build: Build) -> None:
+    claims = {
+        r["claim_id"]: r
+        for r in build.rows(
+            "select claim_id, attributed_source, hedges, is_hedged, tickers from marts.fct_claims"
+        )
+    }
+    assert set(claims) == {f"{TSLA_ARTICLE}:0", f"{TSLA_ARTICLE}:1", f"{AAPL_ARTICLE}:0", f"{FORD_ARTICLE}:0"}
+    reuters = claims[f"{TSLA_ARTICLE}:0"]
+    assert reuters["attributed_source"] == "Reuters"
+    assert reuters["hedges"] == ["plans"]
+    assert reuters["is_hedged"] is True
+    assert claims[f"{AAPL_ARTICLE}:0"]["is_hedged"] is False
+    assert claims[f"{TSLA_ARTICLE}:1"]["tickers"] == ["TSLA", "TSLA", "AAPL"]
+
+
+def test_claims_link_to_price_notes_of_their_tickers_in_the_same_article(build: Build) -> None:
+    links = build.rows(
+        "select link_id, claim_id, price_note_id, article_id, symbol, link_type, attributed_source,"
+        " direction, change_pct, price, session, as_of, published_date"
+        " from marts.fct_claim_price_links order by link_id"
+    )
+    tsla = [link for link in links if link["symbol"] == "TSLA"]
+    assert [(link["claim_id"], link["price_note_id"]) for link in tsla] == [
+        (f"{TSLA_ARTICLE}:0", f"{TSLA_ARTICLE}:0"),
+        (f"{TSLA_ARTICLE}:1", f"{TSLA_ARTICLE}:0"),
+    ]
+    assert tsla[0] == {
+        "link_id": f"{TSLA_ARTICLE}:0->{TSLA_ARTICLE}:0",
+        "claim_id": f"{TSLA_ARTICLE}:0",
+        "price_note_id": f"{TSLA_ARTICLE}:0",
+        "article_id": TSLA_ARTICLE,
+        "symbol": "TSLA",
+        "link_type": "same_article",
+        "attributed_source": "Reuters",
+        "direction": "down",
+        "change_pct": 3.2,
+        "price": 180.5,
+        "session": "close",
+        "as_of": date(2024, 3, 4),
+        "published_date": date(2024, 3, 5),
+    }
+    # AAPL is a ticker of the Tesla claim too, but has no price note in that article;
+    # Ford has a claim and no price note at all.
+    others = [(link["claim_id"], link["price_note_id"]) for link in links if link["symbol"] != "TSLA"]
+    assert others == [(f"{AAPL_ARTICLE}:0", f"{AAPL_ARTICLE}:0")]
+
+
+def test_reference_audit_and_empty_tables(build: Build) -> None:
+    tickers = build.rows("select symbol, company_key, valid_from, valid_to from marts.dim_tickers order by 1")
+    assert [t["symbol"] for t in tickers] == ["AAPL", "F", "FB", "META", "TSLA"]
+    assert {t["symbol"]: t["valid_to"] for t in tickers}["FB"] == date(2022, 6, 8)
+    assert build.scalar("select count(*) from marts.fct_amounts") == 1
+    # entities had only its _schema.parquet
+    assert build.scalar("select count(*) from marts.fct_entities") == 0
+    assert build.scalar("select count(*) from audit.rejected_inputs") == 1
+    ledger = build.rows("select input_file, outcome, article_count from audit.ingest_ledger order by 1")
+    assert ledger == [
+        {"input_file": "broken.json", "outcome": "rejected", "article_count": 0},
+        {"input_file": "wire.jsonl", "outcome": "landed", "article_count": 4},
+    ]
+
+
+def test_views_survive_the_warehouse_file_being_renamed(build: Build, tmp_path: Path) -> None:
+    """The warehouse is built as a copy and renamed into place: views must not be tied to the
+    database name of the file they were built in."""
+    renamed = tmp_path / "renamed.duckdb"
+    shutil.copyfile(build.warehouse, renamed)
+    with duckdb.connect(str(renamed), read_only=True) as con:
+        assert con.execute("select count(*) from staging.stg_claims").fetchone()[0] == 4
+        assert con.execute("select count(*) from intermediate.int_claim_tickers").fetchone()[0] == 5
+
+
+def test_build_passes_on_a_lake_with_only_schema_files(tmp_path: Path) -> None:
+    """The first night: every table has only its zero-row _schema.parquet."""
+    root = tmp_path.resolve()
+    write_lake(root / "lake", {})
+    result = run_dbt(root, "build")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_articles").fetchone()[0] == 0
+        assert con.execute("select count(*) from marts.fct_claim_price_links").fetchone()[0] == 0
