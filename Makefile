@@ -1,0 +1,55 @@
+# tickerwire: `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+SYNCED := $(VENV)/.synced
+MANIFEST := dbt_project/target/manifest.json
+
+export DO_NOT_TRACK := 1
+export TICKERWIRE_HOME ?= $(CURDIR)/.tickerwire
+# dbt renders the profile while parsing, so the paths must be set (always absolute).
+export TICKERWIRE_LAKE_DIR ?= $(TICKERWIRE_HOME)/lake
+export TICKERWIRE_WAREHOUSE_PATH ?= $(TICKERWIRE_HOME)/warehouse.duckdb
+export DAGSTER_HOME ?= $(TICKERWIRE_HOME)/dagster
+
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+
+.PHONY: run test dev lint format manifest clean
+
+run: $(SYNCED) $(MANIFEST)
+	$(BIN)/tickerwire run --home $(TICKERWIRE_HOME) --inbox examples/inbox
+
+test: $(SYNCED) $(MANIFEST)
+	$(BIN)/pytest
+
+dev: $(SYNCED) $(MANIFEST)
+	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
+
+lint: $(SYNCED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(SYNCED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+manifest: $(MANIFEST)
+
+# The environment comes from the lock file; uv itself lives in a private venv of its own.
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(SYNCED): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+$(MANIFEST): $(SYNCED) $(DBT_SOURCES)
+	$(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+	touch $@
+
+clean:
+	rm -rf .tickerwire dbt_project/target dbt_project/logs .pytest_cache

@@ -1,0 +1,47 @@
+"""Resources, registered once for every asset, job and sensor."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.defs.warehouse.project import dbt_project
+from orchestration.home import Home
+
+
+class TickerwireHome(dg.ConfigurableResource):
+    """The home folder (inbox, lake, warehouse) a run works in."""
+
+    home: str
+    inbox: str = ""  # empty: <home>/inbox
+
+    def paths(self) -> Home:
+        return Home.resolve(self.home, self.inbox or None).create()
+
+    def export_environment(self) -> Home:
+        """Set the variables dbt's profile and sources read (dbt inherits this process's environment)."""
+        home = self.paths()
+        os.environ.update(home.environment())
+        return home
+
+
+def dbt_executable() -> str:
+    """dbt from this environment, so runs do not depend on PATH (the daemon's PATH rarely has .venv/bin)."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    home = Home.resolve()
+    return dg.Definitions(
+        resources={
+            "tickerwire": TickerwireHome(home=str(home.root), inbox=str(home.inbox)),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        }
+    )

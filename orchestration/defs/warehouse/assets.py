@@ -1,0 +1,85 @@
+"""The warehouse: dbt builds a copy of the DuckDB file, and the copy replaces it only when the build passed.
+
+Only dbt writes the warehouse. Building a copy keeps readers of the current file unblocked and makes a
+failed or killed build leave the previous warehouse serving."""
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.resources import TickerwireHome
+from orchestration.defs.warehouse.project import dbt_project
+
+
+class TickerwireTranslator(DagsterDbtTranslator):
+    """Models are keyed by their warehouse schema (marts/fct_claims), so keys read like the SQL names."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] not in ("model", "seed", "snapshot"):
+            return spec
+        schema = props["config"].get("schema") or "main"
+        return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name="warehouse")
+
+
+def _manifest_path() -> Path:
+    path = dbt_project.manifest_path
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: run `make manifest` (dbt parse) before loading the definitions"
+        )
+    return path
+
+
+@contextmanager
+def _build_lock(warehouse: Path) -> Iterator[None]:
+    """One build at a time per warehouse; a second run waits rather than racing the swap."""
+    with open(warehouse.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _row_counts(warehouse: Path) -> dict[tuple[str, str], int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall()
+        return {(s, t): con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
+
+
+@dbt_assets(manifest=_manifest_path(), project=dbt_project, dagster_dbt_translator=TickerwireTranslator())
+def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire: TickerwireHome):
+    """`dbt build` into warehouse.building.duckdb (a copy of the current one), then an atomic rename."""
+    home = tickerwire.export_environment()
+    building = home.warehouse.with_name("warehouse.building.duckdb")
+    with _build_lock(home.warehouse):
+        for leftover in (building, Path(f"{building}.wal")):
+            leftover.unlink(missing_ok=True)
+        if home.warehouse.exists():
+            shutil.copyfile(home.warehouse, building)
+        os.environ["TICKERWIRE_WAREHOUSE_PATH"] = str(building)
+        try:
+            # A target folder per home keeps dbt's partial-parse state between nightly runs.
+            invocation = dbt.cli(["build"], context=context, target_path=home.root / "dbt-target")
+            events = list(invocation.stream())
+        finally:
+            os.environ["TICKERWIRE_WAREHOUSE_PATH"] = str(home.warehouse)
+        with duckdb.connect(str(building)) as con:
+            con.execute("checkpoint")
+        os.replace(building, home.warehouse)
+    counts = _row_counts(home.warehouse)
+    for event in events:
+        if isinstance(event, dg.Output):
+            key = tuple(context.asset_key_for_output(event.output_name).path)
+            if key in counts:
+                event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
+        yield event

@@ -1,0 +1,33 @@
+"""The dbt project, located once. Its manifest comes from `dbt parse` (make, the CLI, the tests),
+never from parsing at import time."""
+
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def manifest_is_stale() -> bool:
+    """True when any model, macro, YAML or seed is newer than the manifest (or it is missing)."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = (
+        p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*")
+    )
+    project_files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    return any(p.is_file() and p.stat().st_mtime > built for p in (*project_files, *sources))
+
+
+def parse_manifest() -> None:
+    """`dbt parse`, once, so the definitions load from a manifest instead of parsing at import time."""
+    from dbt.cli.main import dbtRunner
+
+    args = ["parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
+    result = dbtRunner().invoke(args)
+    if not result.success:
+        raise RuntimeError(f"dbt parse failed in {DBT_PROJECT_DIR}: {result.exception}")

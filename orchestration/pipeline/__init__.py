@@ -1,0 +1,1 @@
+"""The pipeline's stages as plain functions (landing, extraction); Dagster assets call them."""

@@ -1,0 +1,102 @@
+"""Real in-process Dagster runs on a temporary home: the nightly job, the late-article sensor, checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.runner import QUIET_RUN_CONFIG, definitions
+
+ARTICLES = [
+    {
+        "id": "wire-0607",
+        "title": "Ford shares slip after recall",
+        "published_at": "2024-06-07T14:05:00Z",
+        "url": "https://news.example.com/ford-recall",
+        "body": "Ford Motor Co. F said on Friday it would recall 40,000 pickups, according to a filing "
+        "with regulators. Ford shares fell 1.4% to $12.08 in afternoon trading.",
+    },
+    {
+        "id": "wire-0606",
+        "title": "Nvidia extends rally",
+        "published_at": "2024-06-06T20:30:00Z",
+        "url": "https://news.example.com/nvidia-rally",
+        "body": "Nvidia Corp NVDA reportedly plans to open a research centre in Israel, people familiar with "
+        "the matter told Bloomberg. Nvidia shares closed 2.1% higher at $121.40 on Thursday.",
+    },
+]
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "wire.json").write_text(json.dumps(ARTICLES))
+    monkeypatch.setenv("TICKERWIRE_HOME", str(tmp_path))
+    monkeypatch.setenv("TICKERWIRE_INBOX", str(inbox))
+    return tmp_path
+
+
+def _articles_by_day(home: Path) -> dict[str, int]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.sql(
+            "select published_date::varchar, count(*) from marts.dim_articles group by 1"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_nightly_run_then_the_sensor_builds_the_late_day(home: Path) -> None:
+    defs = definitions()
+    with dg.instance_for_test() as instance:
+        nightly = defs.resolve_job_def("nightly_job").execute_in_process(
+            instance=instance, partition_key="2024-06-07", run_config=QUIET_RUN_CONFIG
+        )
+        assert nightly.success
+        checks = nightly.get_asset_check_evaluations()
+        assert checks and all(check.passed for check in checks), [
+            c.check_name for c in checks if not c.passed
+        ]
+        assert _articles_by_day(home) == {"2024-06-07": 1}
+
+        sensor = defs.resolve_sensor_def("landed_days_sensor")
+        with dg.build_sensor_context(instance=instance, definitions=defs) as context:
+            tick = sensor.evaluate_tick(context)
+        (request,) = tick.run_requests
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2024-06-06", "2024-06-06")
+
+        late = defs.resolve_job_def("build_job").execute_in_process(
+            instance=instance, tags=request.tags, run_config=QUIET_RUN_CONFIG
+        )
+        assert late.success
+        assert _articles_by_day(home) == {"2024-06-06": 1, "2024-06-07": 1}
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            notes = con.sql(
+                "select symbol, direction, change_pct, price from marts.fct_price_notes order by 1"
+            ).fetchall()
+        assert notes == [("F", "down", 1.4, 12.08), ("NVDA", "up", 2.1, 121.40)]
+
+
+def test_a_failed_dbt_build_leaves_the_previous_warehouse_serving(home: Path) -> None:
+    defs = definitions()
+    with dg.instance_for_test() as instance:
+        first = defs.resolve_job_def("nightly_job").execute_in_process(
+            instance=instance, partition_key="2024-06-07", run_config=QUIET_RUN_CONFIG
+        )
+        assert first.success
+        before = (home / "warehouse.duckdb").read_bytes()
+        # A damaged lake file is a real failure for dbt: its source cannot be read.
+        damaged = home / "lake" / "ticker_mentions" / "published_date=2024-06-07" / "data.parquet"
+        damaged.write_bytes(b"not parquet")
+        failed = defs.resolve_job_def("build_job").execute_in_process(
+            instance=instance,
+            tags={RANGE_START_TAG: "2024-06-07", RANGE_END_TAG: "2024-06-07"},
+            run_config=QUIET_RUN_CONFIG,
+            raise_on_error=False,
+        )
+        assert not failed.success
+        assert (home / "warehouse.duckdb").read_bytes() == before
