@@ -44,7 +44,7 @@ $(UV):
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(SYNCED): uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	touch $@
 
 $(MANIFEST): $(SYNCED) $(DBT_SOURCES)
