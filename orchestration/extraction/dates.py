@@ -6,9 +6,10 @@ import re
 from datetime import date, datetime, timedelta
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# The leading lookahead (letters that can start a match) lets the scan skip other positions quickly.
 AS_OF = re.compile(
-    r"\b(?:(?:[Oo]n|[Ll]ast|[Tt]his)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-    r"|\b(?:[Yy]esterday|[Tt]oday|[Tt]onight|[Tt]his (?:morning|afternoon|evening))\b"
+    r"(?=[OoLlTtMWFSYy])(?:\b(?:(?:[Oo]n|[Ll]ast|[Tt]his)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(?:[Yy]esterday|[Tt]oday|[Tt]onight|[Tt]his (?:morning|afternoon|evening))\b)"
 )
 
 

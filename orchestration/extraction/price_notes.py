@@ -17,8 +17,9 @@ from orchestration.extraction.reference import Listing
 from orchestration.extraction.sentences import Sentences
 
 _NEEDS_NUMBER = r"(?=\s+(?:by\s+)?(?:[a-z]+\s+){0,2}[$\d])"
+# The leading lookahead (letters that can start a match) lets the scan skip other positions quickly.
 DIRECTION = re.compile(
-    r"\b(?:(?P<up>rose|rises|rising|risen|gained|gains|gaining|climbed|climbs|climbing|jumped|jumps|jumping|"
+    r"(?=[a-jlprstu])\b(?:(?P<up>rose|rises|rising|risen|gained|gains|gaining|climbed|climbs|climbing|jumped|jumps|jumping|"
     r"surged|surges|surging|soared|soars|soaring|rallied|rallies|rallying|advanced|advances|advancing|"
     r"higher|increased|spiked|popped|rebounded|edged up|ticked up|(?:up|added|adds|adding)"
     + _NEEDS_NUMBER
@@ -30,11 +31,11 @@ DIRECTION = re.compile(
     r"|(?P<flat>unchanged|flat))\b"
 )
 _STOCK_CONTEXT = re.compile(
-    r"\b(?:shares|stocks?|share price|traded|trading|trades|premarket|pre-market|after-hours|session|"
+    r"\b(?:[Ss]hares|[Ss]tocks?|share price|traded|trading|trades|premarket|pre-market|after-hours|session|"
     r"closed?|closing|Price Action)\b"
 )
 _SUBJECT_ANAPHOR = re.compile(
-    r"\b(?:[Ii]ts (?:shares|stock)|[Tt]he (?:stock|shares|company's shares)|Shares)\b"
+    r"\b(?:[Ii]ts (?:shares|stock)|[Tt]he (?:[a-z]+(?:'s|’s) )?(?:stock|shares)|Shares)\b"
 )
 _QUALIFIER = re.compile(
     r"\b(?P<qualifier>more than|less than|nearly|almost|about|around|roughly|approximately|over|under|some|"
@@ -60,6 +61,13 @@ INDEX = re.compile(
     r"\b(?:S&P 500|S&P500|Standard & Poor's 500|Dow Jones [Ii]ndustrial [Aa]verage|Dow [Ii]ndustrials|Dow|"
     r"Nasdaq [Cc]omposite|Nasdaq 100|Nasdaq-100|Nasdaq|Russell 2000)\b(?![:-])"
 )
+# "a component of the Dow", "compared with the S&P 500's drop": the index is a yardstick, not a subject.
+_INDEX_AS_YARDSTICK = re.compile(
+    r"\b(?:of|in|on|than|versus|vs\.|compared (?:with|to)|relative to)(?: the)? $"
+)
+_PRICE_LEAD = re.compile(r"\b(?:at|to|of) $")
+# "Shares of Tesla rose": a move stated before the subject belongs to it only when the subject leads.
+_SUBJECT_LEADS = 60
 _INDEX_TICKERS = {"S": "SPX", "D": "DJI", "R": "RUT"}
 _INDEX_POINTS = re.compile(
     r"\b(?:at|to)\s+(?P<points>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)\b(?!\s?%|\s?percent)"
@@ -72,7 +80,7 @@ class _Subject:
     company_key: str
     start: int
     is_index: bool
-    symbolic: bool  # named by a symbol ("TSLA shares"), which implies the share price
+    symbolic: bool  # named by a symbol ("TSLA shares"), which implies the share price; not "Ford ( F.N )"
 
 
 def _index_ticker(name: str) -> str:
@@ -86,9 +94,12 @@ def _subjects(
 ) -> list[_Subject]:
     """Who each part of the sentence is about, in order; consecutive mentions of one company merge."""
     subjects = [
-        _Subject(m.symbol, m.company_key, m.start, False, m.method != "company_name") for m in mentions
+        _Subject(m.symbol, m.company_key, m.start, False, m.method not in ("company_name", "reuters_code"))
+        for m in mentions
     ]
     for match in INDEX.finditer(text, start, end):
+        if _INDEX_AS_YARDSTICK.search(text, max(start, match.start() - 20), match.start()):
+            continue
         if not any(m.start < match.end() and match.start() < m.end for m in mentions):
             ticker = _index_ticker(match.group())
             subjects.append(_Subject(ticker, f"index-{ticker.lower()}", match.start(), True, False))
@@ -109,23 +120,41 @@ def _first_after(amounts: list[Amount], position: int) -> Amount | None:
     return next((a for a in amounts if a.start >= position), amounts[0] if amounts else None)
 
 
+def _quoted_price(text: str, money: list[Amount], position: int) -> Amount | None:
+    """The price, not the change: "up $1.39, or 1.8 percent, at $77.87" quotes $77.87."""
+    at_price = [a for a in money if _PRICE_LEAD.search(text, max(0, a.start - 8), a.start)]
+    return _first_after(at_price or money, position)
+
+
 def _note(
     text: str, subject: _Subject, clause: tuple[int, int], sentence: tuple[int, int],
-    amounts: list[Amount], published: date | None,
+    amounts: list[Amount], published: date | None, market_context: bool,
 ) -> PriceNote | None:  # fmt: skip
+    """`market_context`: the sentence before was about share prices, so "Broadcom slid 2.4%" is too."""
     start, end = clause
-    direction_match = DIRECTION.search(text, start, end)
+    # The verb after the subject first: in "A fell 4%, while B slid 2%" B's move is "slid".
+    direction_match = DIRECTION.search(text, max(start, subject.start), end)
+    if direction_match is None and subject.start - start <= _SUBJECT_LEADS:
+        direction_match = DIRECTION.search(text, start, end)
     if direction_match is None:
         return None
     session = next((name for name, pattern in _SESSIONS if pattern.search(text, start, end)), None)
-    if not (subject.is_index or subject.symbolic or session or _STOCK_CONTEXT.search(text, start, end)):
+    if not (
+        subject.is_index
+        or subject.symbolic
+        or session
+        or market_context
+        or _STOCK_CONTEXT.search(text, start, end)
+    ):
         return None
     direction: Direction = direction_match.lastgroup  # type: ignore[assignment]
     inside = [a for a in amounts if start <= a.start and a.end <= end]
     percent = _first_after(
         [a for a in inside if a.kind == "percent" and a.unit == "%"], direction_match.start()
     )
-    money = _first_after([a for a in inside if a.kind == "money" and a.unit is None], direction_match.start())
+    money = _quoted_price(
+        text, [a for a in inside if a.kind == "money" and a.unit is None], direction_match.start()
+    )
     price = money.value if money else None
     currency = money.currency if money else None
     if subject.is_index and price is None:
@@ -156,6 +185,12 @@ def _note(
     )
 
 
+def _about_share_prices(text: str, span: tuple[int, int]) -> bool:
+    return DIRECTION.search(text, *span) is not None and (
+        _STOCK_CONTEXT.search(text, *span) is not None or any(p.search(text, *span) for _, p in _SESSIONS)
+    )
+
+
 def find_price_notes(
     text: str, sentences: Sentences, mentions: list[TickerMention], amounts: list[Amount],
     primary: list[Listing], published: date | None,
@@ -166,17 +201,23 @@ def find_price_notes(
     amounts_by_sentence = sentences.group(amounts, lambda a: a.start)
     notes: list[PriceNote] = []
     index_moves: list[PriceNote] = []
+    primary_keys = {listing.company_key for listing in primary}
+    # "The stock" points back: not to a subject first named later (a rival named in the fourth sentence).
+    first_named = min((m.start for m in mentions if m.company_key in primary_keys), default=0)
     for i in sorted(numbered):
         sentence = sentences.spans[i]
         if not DIRECTION.search(text, *sentence):
             continue
-        subjects = _subjects(text, *sentence, mentions_by_sentence[i], primary)
+        referents = primary if first_named <= sentence[0] else []
+        subjects = _subjects(text, *sentence, mentions_by_sentence[i], referents)
+        market_context = i > 0 and _about_share_prices(text, sentences.spans[i - 1])
         for n, subject in enumerate(subjects):
             clause_start = sentence[0] if n == 0 else subject.start
             clause_end = subjects[n + 1].start if n + 1 < len(subjects) else sentence[1]
             note = _note(
-                text, subject, (clause_start, clause_end), sentence, amounts_by_sentence[i], published
-            )
+                text, subject, (clause_start, clause_end), sentence, amounts_by_sentence[i], published,
+                market_context,
+            )  # fmt: skip
             if note is not None:
                 (index_moves if subject.is_index else notes).append(note)
     return notes, index_moves

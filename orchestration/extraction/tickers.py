@@ -21,6 +21,7 @@ _EXCHANGE = re.compile(
 _EXCHANGE_HINTS = ("NASDAQ", "Nasdaq", "NYSE", "AMEX", "OTC", "Cboe", "CBOE", "BATS")
 _REUTERS = re.compile(r"[<(] ?([A-Z]{1,5})\.(?:N|O|OQ|K|A|P|PK|OB|L|T|TO|HK|DE|PA) ?[>)]")
 _BARE = re.compile(r"[A-Z](?<![\w$.&/-][A-Z])[A-Z]{0,4}(?:\.[A-Z]{1,2})?(?![\w&/-]|\.[A-Za-z0-9])")
+_INDEX_NAME_AFTER = re.compile(r"(?: [A-Z][\w-]*){0,3} [Ii]nd(?:ex|exes|ices)\b")  # "MSCI China Index"
 _TICKER_WORD = re.compile(r"(?:ticker|symbol)(?: symbol)?:?\s*\(?$")
 
 # Symbols that are also words, abbreviations or initials: bare, they need a company name or "ticker" first.
@@ -88,6 +89,7 @@ _WORDLIKE_SYMBOLS = frozenset(
         "PT",
         "RACE",
         "RE",
+        "RIO",
         "SEE",
         "SHOP",
         "SNAP",
@@ -164,7 +166,11 @@ def find_tickers(text: str, reference: TickerReference, day: date | None) -> lis
     name_ends = {end: company_key for _, end, company_key in names}
     for match in _BARE.finditer(text):
         symbol, start, end = match.group(), match.start(), match.end()
-        if not reference.is_symbol(symbol) or taken.overlaps(start, end):
+        if (
+            not reference.is_symbol(symbol)
+            or taken.overlaps(start, end)
+            or _INDEX_NAME_AFTER.match(text, end)
+        ):
             continue
         listing = reference.for_symbol(symbol, day)
         if (len(symbol) == 1 or symbol in _WORDLIKE_SYMBOLS) and not (

@@ -1,0 +1,3 @@
+from orchestration.evaluation.accuracy import main
+
+main()
