@@ -173,6 +173,20 @@ def query(args: argparse.Namespace) -> int:
     return 0
 
 
+def plot(args: argparse.Namespace) -> int:
+    from orchestration.plot import plot_timeline
+
+    home = Home.resolve(args.home)
+    if not home.warehouse.exists():
+        raise CliError(f"no warehouse at {home.warehouse}: run `tickerwire run --home {home.root}` first")
+    try:
+        drawn = plot_timeline(home.warehouse, args.ticker.upper(), Path(args.out))
+    except LookupError as error:
+        raise CliError(str(error)) from error
+    print(f"{args.out}: " + ", ".join(f"{count} {name}" for name, count in drawn.items()), file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tickerwire", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +206,12 @@ def _parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query_parser.add_argument("sql")
     query_parser.set_defaults(handler=query)
+
+    plot_parser = commands.add_parser("plot", help="PNG timeline of a ticker: closes, claims, price notes")
+    plot_parser.add_argument("ticker")
+    plot_parser.add_argument("--home", help=home_help)
+    plot_parser.add_argument("--out", required=True, help="PNG file to write")
+    plot_parser.set_defaults(handler=plot)
     return parser
 
 

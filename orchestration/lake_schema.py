@@ -141,6 +141,20 @@ INGEST_LEDGER = pa.schema(
     ]
 )
 
+# Daily market bars from files the team does not write (see orchestration/defs/market); `year=` folders.
+DAILY_BARS = pa.schema(
+    [
+        ("symbol", pa.string()),
+        ("bar_date", pa.date32()),
+        ("open", pa.float64()),
+        ("high", pa.float64()),
+        ("low", pa.float64()),
+        ("close", pa.float64()),
+        ("volume", pa.float64()),
+        ("source_file", pa.string()),  # which input file; staging keeps one bar per symbol and day
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "ticker_mentions": TICKER_MENTIONS,
@@ -151,4 +165,5 @@ TABLES: dict[str, pa.Schema] = {
     "ticker_reference": TICKER_REFERENCE,
     "rejected_inputs": REJECTED_INPUTS,
     "ingest_ledger": INGEST_LEDGER,
+    "daily_bars": DAILY_BARS,
 }

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from orchestration.lake_schema import TABLES
 
 SCHEMA_FILE = "_schema.parquet"
-UNPARTITIONED = frozenset({"ticker_reference", "rejected_inputs", "ingest_ledger"})
+UNPARTITIONED = frozenset({"ticker_reference", "rejected_inputs", "ingest_ledger", "daily_bars"})
 
 TSLA_ARTICLE = "a-tsla"
 AAPL_ARTICLE = "a-aapl"
@@ -159,6 +159,19 @@ def _ticker(symbol: str, company_key: str, name: str, exchange: str, **extra: ob
     }
 
 
+def _bar(symbol: str, day: date, close: float) -> dict:
+    return {
+        "symbol": symbol,
+        "bar_date": day,
+        "open": close,
+        "high": close * 1.01,
+        "low": close * 0.99,
+        "close": close,
+        "volume": 1_000_000.0,
+        "source_file": "fixture.csv",
+    }
+
+
 def sample_lake_rows() -> dict[str, list[dict]]:
     """The rows of the fixture lake, by table (see the module docstring)."""
     reuters_claim = "Tesla plans to build a data center in China, according to a report from Reuters."
@@ -207,6 +220,14 @@ def sample_lake_rows() -> dict[str, list[dict]]:
                 sentence="The S&P 500 rose 0.5%.",
             ),
             _note(AAPL_ARTICLE, MAR_05, 0, "AAPL", "apple", direction="up", change_pct=1.1),
+        ],
+        # made-up bars: the TSLA note (down 3.2 % to $180.50) holds, the AAPL note (up 1.1 %) does not
+        "daily_bars": [
+            _bar("TSLA", date(2024, 3, 1), 186.47),
+            _bar("TSLA", MAR_04, 180.5),
+            _bar("AAPL", MAR_04, 200.0),
+            _bar("AAPL", MAR_05, 196.0),
+            _bar("AAPL", date(2024, 3, 6), 198.0),
         ],
         "claims": [
             _claim(TSLA_ARTICLE, MAR_04, 0, "Stale claim.", ["TSLA"]),  # stale: dropped

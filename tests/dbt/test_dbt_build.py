@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import cli
 from tests.conftest import ROOT
 from tests.dbt.lake_fixtures import (
     AAPL_ARTICLE,
@@ -94,7 +96,16 @@ def test_every_node_passed_without_warnings(build: Build) -> None:
     assert {uid.rsplit(".", 1)[-1] for uid in unit_tests} >= {
         "stg_articles_keeps_latest_version_per_article",
         "fct_claim_price_links_joins_claim_tickers_to_same_article_notes",
+        "price_note_checks_tolerate_adjusted_levels",
     }
+
+
+def test_docs_generate(build: Build) -> None:
+    """`dbt docs generate` reads the built warehouse: the catalog must list the new mart too."""
+    result = run_dbt(build.root, "docs", "generate")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    catalog = json.loads((build.target / "catalog.json").read_text())
+    assert "model.tickerwire.fct_price_note_checks" in catalog["nodes"]
 
 
 def test_schemas_are_named_as_configured(build: Build) -> None:
@@ -120,6 +131,7 @@ def test_schemas_are_named_as_configured(build: Build) -> None:
         "fct_claim_price_links",
         "fct_amounts",
         "fct_entities",
+        "fct_price_note_checks",
     }
     stg = {f"stg_{t}" for t in sample_lake_rows()}
     assert set(by_schema["staging"]) == stg
@@ -263,3 +275,46 @@ def test_build_passes_on_a_lake_with_only_schema_files(tmp_path: Path) -> None:
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.dim_articles").fetchone()[0] == 0
         assert con.execute("select count(*) from marts.fct_claim_price_links").fetchone()[0] == 0
+
+
+def test_price_notes_are_checked_against_the_bars(build: Build) -> None:
+    checks = build.rows(
+        "select symbol, check_date, percent_check, price_check, verdict"
+        " from marts.fct_price_note_checks order by 1"
+    )
+    assert checks == [
+        {
+            "symbol": "AAPL",
+            "check_date": date(2024, 3, 5),
+            "percent_check": "contradicted",
+            "price_check": None,
+            "verdict": "contradicted",
+        },
+        {
+            "symbol": "TSLA",
+            "check_date": date(2024, 3, 4),
+            "percent_check": "confirmed",
+            "price_check": "confirmed",
+            "verdict": "confirmed",
+        },
+    ]
+
+
+def test_readme_sql_runs_on_the_fixture_warehouse(build: Build) -> None:
+    """Every statement in the README's ```sql blocks must run on the current warehouse schema."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```sql\n(.*?)```", readme, flags=re.DOTALL)
+    statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
+    assert len(statements) >= 4
+    with duckdb.connect(str(build.warehouse), read_only=True) as con:
+        for statement in statements:
+            con.execute(statement).fetchall()
+    contradicted = build.rows(statements[3])
+    assert [row["symbol"] for row in contradicted] == ["AAPL"]
+
+
+def test_plot_writes_a_png_timeline(build: Build, tmp_path: Path) -> None:
+    out = tmp_path / "tsla.png"
+    assert cli.main(["plot", "tsla", "--home", str(build.root), "--out", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert cli.main(["plot", "NOPE", "--home", str(build.root), "--out", str(out)]) == 2

@@ -1,0 +1,92 @@
+"""Daily bars from CSV or Parquet files into `lake/daily_bars/year=YYYY/bars.parquet`.
+
+Files come from elsewhere (vendors, public datasets) with their own column spelling, so columns are matched
+case-insensitively and files without ticker, date and OHLC columns are skipped, not guessed at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from orchestration import lake
+from orchestration.lake_schema import DAILY_BARS
+
+TABLE = "daily_bars"
+PRICES_ENV = "TICKERWIRE_PRICES_DIR"
+DEFAULT_PRICES_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "prices"
+REQUIRED = ("ticker", "date", "open", "high", "low", "close")
+SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+def prices_dir(configured: str = "") -> Path:
+    """The asset's config wins, then $TICKERWIRE_PRICES_DIR, then ../shared/data/prices beside the repo."""
+    return Path(configured or os.environ.get(PRICES_ENV) or DEFAULT_PRICES_DIR)
+
+
+def _reader(path: Path) -> str:
+    quoted = str(path).replace("'", "''")
+    if path.name.endswith(".parquet"):
+        return f"read_parquet('{quoted}')"
+    # Text columns and try_cast: vendors write "null", "NA" or "" for missing values.
+    return f"read_csv('{quoted}', header = true, all_varchar = true)"
+
+
+def _select(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """SQL selecting the file's bars in the lake schema, or None when the file lacks a required column."""
+    described = con.execute(f"select * from {_reader(path)} limit 0").description
+    columns = {column[0].lower(): column[0] for column in described}
+    if not all(name in columns for name in REQUIRED):
+        return None
+
+    def col(name: str) -> str:
+        return f'"{columns[name]}"'
+
+    def number(name: str) -> str:
+        return f"try_cast({col(name)} as double)" if name in columns else "cast(null as double)"
+
+    source = path.name.replace("'", "''")
+    return f"""
+        select * from (
+            select upper(trim(cast({col("ticker")} as varchar))) as symbol,
+                try_cast({col("date")} as date) as bar_date,
+                {number("open")} as open, {number("high")} as high, {number("low")} as low,
+                {number("close")} as close, {number("volume")} as volume, '{source}' as source_file
+            from {_reader(path)}
+        )
+        where close is not null and bar_date is not null"""
+
+
+def load_daily_bars(source: Path, lake_dir: Path) -> dict[str, object]:
+    """Rewrite the table from every usable file in `source`; returns rows per year and skipped files."""
+    if not source.is_dir():
+        raise FileNotFoundError(f"no market data folder at {source}: set {PRICES_ENV} or the asset's config")
+    files = sorted(p for p in source.iterdir() if p.is_file() and p.name.endswith(SUFFIXES))
+    with duckdb.connect() as con:
+        selects = {path.name: _select(con, path) for path in files}
+        usable = [sql for sql in selects.values() if sql]
+        bars = (
+            con.sql(" union all ".join(usable)).to_arrow_table().cast(DAILY_BARS)
+            if usable
+            else DAILY_BARS.empty_table()
+        )
+    folder = lake.table_dir(lake_dir, TABLE)
+    years = pc.year(bars["bar_date"])
+    rows_per_year: dict[str, int] = {}
+    for year in sorted(pc.unique(years).to_pylist()):
+        part = bars.filter(pc.equal(years, pa.scalar(year, years.type)))
+        lake.write_table(folder / f"year={year}" / "bars.parquet", part)
+        rows_per_year[str(year)] = part.num_rows
+    # A year that is no longer in the inputs must not keep serving old bars.
+    for stale in folder.glob("year=*"):
+        if stale.name.removeprefix("year=") not in rows_per_year:
+            shutil.rmtree(stale)
+    lake.ensure_schema_files(lake_dir)
+    return {
+        "rows_per_year": rows_per_year,
+        "skipped_files": sorted(n for n, sql in selects.items() if not sql),
+    }
