@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(TICKERWIRE_HOME)/dagster
 
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: run test dev lint format manifest clean
+.PHONY: run test dev lint format manifest clean eval bench sql
 
 run: $(SYNCED) $(MANIFEST)
 	$(BIN)/tickerwire run --home $(TICKERWIRE_HOME) --inbox examples/inbox
@@ -24,9 +24,21 @@ run: $(SYNCED) $(MANIFEST)
 test: $(SYNCED) $(MANIFEST)
 	$(BIN)/pytest
 
+# Accuracy and speed of the extraction library on real news read in place from ../shared/data.
+eval: $(SYNCED)
+	$(BIN)/python -m orchestration.evaluation
+
+bench: $(SYNCED)
+	$(BIN)/python -m orchestration.evaluation.bench
+
 dev: $(SYNCED) $(MANIFEST)
-	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -c 'from orchestration.home import Home; Home.resolve("$(TICKERWIRE_HOME)").create()'
 	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
+
+# A terminal SQL IDE on the warehouse, read-only, so builds can swap the file underneath it.
+sql: $(SYNCED)
+	@test -f $(TICKERWIRE_WAREHOUSE_PATH) || { echo "no warehouse at $(TICKERWIRE_WAREHOUSE_PATH): run \`make run\` first" >&2; exit 1; }
+	$(BIN)/harlequin --read-only $(TICKERWIRE_WAREHOUSE_PATH)
 
 lint: $(SYNCED)
 	$(BIN)/ruff check .

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_HOME = Path("~/.tickerwire")
+# The daemon re-launches a failed run up to twice (transient failures); every failure is still recorded.
+INSTANCE_YAML = "telemetry:\n  enabled: false\nrun_retries:\n  enabled: true\n  max_retries: 2\n"
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Home:
             folder.mkdir(parents=True, exist_ok=True)
         instance_yaml = self.dagster_home / "dagster.yaml"
         if not instance_yaml.exists():
-            instance_yaml.write_text("telemetry:\n  enabled: false\n")
+            instance_yaml.write_text(INSTANCE_YAML)
         return self
 
 

@@ -12,6 +12,8 @@ from orchestration.reference import load_bundled_reference_rows
 
 LANDED_KEY = dg.AssetKey(["lake", LANDED])
 REFERENCE_KEY = dg.AssetKey(["lake", "ticker_reference"])
+# Inbox folders are often network mounts: a transient read error is retried before the run fails.
+INGEST_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
 
 @dg.multi_asset(
@@ -33,6 +35,7 @@ REFERENCE_KEY = dg.AssetKey(["lake", "ticker_reference"])
         ),
     ],
     group_name="ingest",
+    retry_policy=INGEST_RETRY,
 )
 def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome):
     """Land every inbox file the ledger has not seen; files already recorded are not read again."""
@@ -64,6 +67,7 @@ def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome)
 @dg.asset(
     key=REFERENCE_KEY,
     group_name="ingest",
+    retry_policy=INGEST_RETRY,
     kinds={"python", "parquet"},
     description="Listed symbols with names and short names, and the dates each symbol was in use.",
 )

@@ -8,6 +8,7 @@ import os
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,11 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import TickerwireHome
 from orchestration.defs.warehouse.project import dbt_project
+
+# The nightly run is daily: the UI warns on marts older than a day and fails them after two missed nights.
+MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
+    warn_window=timedelta(hours=26), fail_window=timedelta(hours=50)
+)
 
 
 class TickerwireTranslator(DagsterDbtTranslator):
@@ -28,7 +34,8 @@ class TickerwireTranslator(DagsterDbtTranslator):
         if props["resource_type"] not in ("model", "seed", "snapshot"):
             return spec
         schema = props["config"].get("schema") or "main"
-        return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name="warehouse")
+        spec = spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), group_name="warehouse")
+        return spec.replace_attributes(freshness_policy=MARTS_FRESHNESS) if schema == "marts" else spec
 
 
 def _manifest_path() -> Path:
