@@ -61,13 +61,14 @@ def _stage(console, label: str, work: Callable[[], object], log: Path) -> object
 
 
 def _warehouse_is_current(home: Home) -> bool:
-    """False when the lake changed after the warehouse was last swapped in (e.g. a build that failed)."""
+    """False when the lake (e.g. after a build that failed) or the dbt models changed after the
+    warehouse was last swapped in."""
+    from orchestration.defs.warehouse.project import dbt_project
+
     if not home.warehouse.exists():
         return False
-    newest = max(
-        (p.stat().st_mtime for p in home.lake.rglob("*.parquet") if "ticker_reference" not in p.parts),
-        default=0,
-    )
+    inputs = [p for p in home.lake.rglob("*.parquet") if "ticker_reference" not in p.parts]
+    newest = max((p.stat().st_mtime for p in [*inputs, dbt_project.manifest_path]), default=0)
     return newest <= home.warehouse.stat().st_mtime
 
 
@@ -89,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         days = sorted(set(touched) | set(pending(home.lake)))
         if days or not _warehouse_is_current(home):
             label = f"Extracting {len(days)} day(s) and building the warehouse with dbt"
+            if not days:
+                label = "Rebuilding the warehouse with dbt (the models or the lake changed)"
             _stage(console, label, lambda: build(days), log)
         else:
             console.print("Nothing new in the inbox: the warehouse is unchanged.")
