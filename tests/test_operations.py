@@ -12,6 +12,7 @@ import pytest
 
 from orchestration.defs.failures import failure_record_sensor
 from orchestration.defs.ingest.assets import inbox_landing, ticker_reference
+from orchestration.defs.resources import TickerwireHome
 
 
 @dg.op
@@ -28,7 +29,6 @@ def test_failed_run_is_recorded_and_the_hook_gets_the_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hook_output = tmp_path / "hook.json"
-    monkeypatch.setenv("TICKERWIRE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TICKERWIRE_ON_FAILURE", f"sh -c 'cat > {hook_output}'")
     instance = dg.DagsterInstance.ephemeral()
     result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
@@ -38,6 +38,7 @@ def test_failed_run_is_recorded_and_the_hook_gets_the_record(
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         dagster_event=result.get_run_failure_event(),
+        resources={"tickerwire": TickerwireHome(home=str(tmp_path / "home"))},
     ).for_run_failure()
     failure_record_sensor(context)
 

@@ -1,7 +1,5 @@
 """Failed runs leave a record an operator can read without the UI, and can call a hook they configure."""
 
-from __future__ import annotations
-
 import json
 import os
 import shlex
@@ -11,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.resources import TickerwireHome
 from orchestration.home import Home
 
 ON_FAILURE_ENV = "TICKERWIRE_ON_FAILURE"
@@ -53,9 +52,9 @@ def run_hook(command: str, record_path: Path, record: dict[str, object]) -> None
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=f"Writes <home>/failures/<day>.jsonl for each failed run and runs ${ON_FAILURE_ENV} if set.",
 )
-def failure_record_sensor(context: dg.RunFailureSensorContext) -> None:
+def failure_record_sensor(context: dg.RunFailureSensorContext, tickerwire: TickerwireHome) -> None:
     record = failure_record(context.dagster_run, context.failure_event.message or "run failed")
-    path = write_failure(Home.resolve(), record)
+    path = write_failure(tickerwire.paths(), record)
     context.log.info(f"recorded failed run {record['run_id']} in {path}")
     command = os.environ.get(ON_FAILURE_ENV)
     if command:
