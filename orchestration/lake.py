@@ -72,6 +72,11 @@ def read_files(paths: Iterable[Path], table: str) -> pa.Table:
     return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
+def row_count(paths: Iterable[Path]) -> int:
+    """Rows in Parquet files, from their footers (no data is read)."""
+    return sum(pq.read_metadata(path).num_rows for path in paths)
+
+
 def file_metadata(path: Path, key: str) -> str | None:
     """One key of a Parquet file's schema metadata, or None when the file or key is missing."""
     if not path.exists():

@@ -9,8 +9,7 @@ import dagster as dg
 
 from orchestration.defs.ingest.assets import LANDED_KEY
 from orchestration.defs.schedules import LAUNCHED_BY_TAG, day_windows, partition_range_tags
-from orchestration.pipeline.extraction import load_reference, pending_days
-from orchestration.pipeline.landing import landed_days
+from orchestration.pipeline.extraction import pending_days, reference_version
 
 # The CLI draws its own progress; Dagster's console log would interleave with it.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -28,8 +27,8 @@ class RunFailed(Exception):
     """A Dagster run that did not succeed; the message names the failed steps and their errors."""
 
 
-def _execute(job_name: str, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
-    job = definitions().resolve_job_def(job_name)
+def _execute(defs: dg.Definitions, job_name: str, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
+    job = defs.resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance, run_config=QUIET_RUN_CONFIG, tags=CLI_TAGS | tags, raise_on_error=False
@@ -45,7 +44,7 @@ def _execute(job_name: str, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
 
 def land() -> list[date]:
     """Run the ingest job; returns the published dates it landed articles for."""
-    result = _execute("ingest_job", {})
+    result = _execute(definitions(), "ingest_job", {})
     for event in result.get_asset_materialization_events():
         if event.asset_key == LANDED_KEY:
             touched = event.materialization.metadata["touched_dates"].value
@@ -55,13 +54,12 @@ def land() -> list[date]:
 
 def pending(lake_dir: Path) -> list[date]:
     """Landed days not yet extracted with the current reference (a stopped run leaves some)."""
-    if not (lake_dir / "ticker_reference").exists():
-        return landed_days(lake_dir)
-    return pending_days(lake_dir, load_reference(lake_dir)[1])
+    return pending_days(lake_dir, reference_version(lake_dir))
 
 
 def build(days: list[date]) -> None:
     """Extract the given days (one run per window of nearby days), then rebuild the warehouse once."""
+    defs = definitions()
     for first, last in day_windows(days):
-        _execute("extract_job", partition_range_tags(first, last))
-    _execute("warehouse_job", {})
+        _execute(defs, "extract_job", partition_range_tags(first, last))
+    _execute(defs, "warehouse_job", {})

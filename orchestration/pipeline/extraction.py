@@ -138,11 +138,19 @@ def mention_rows(article_id: str, day: date, result: ArticleExtraction) -> dict[
     }
 
 
+def _reference_path(lake_dir: Path) -> Path:
+    return lake.table_dir(lake_dir, "ticker_reference") / REFERENCE_FILE
+
+
+def reference_version(lake_dir: Path) -> str:
+    """Changes with the contents of the ticker reference the ingest job wrote."""
+    return hashlib.sha256(_reference_path(lake_dir).read_bytes()).hexdigest()
+
+
 def load_reference(lake_dir: Path) -> tuple[TickerReference, str]:
-    """The ticker reference the ingest job wrote, and a version that changes with its contents."""
-    path = lake.table_dir(lake_dir, "ticker_reference") / REFERENCE_FILE
-    reference = TickerReference.from_rows(lake.read_files([path], "ticker_reference").to_pylist())
-    return reference, hashlib.sha256(path.read_bytes()).hexdigest()
+    """The ticker reference the ingest job wrote, and its version."""
+    rows = lake.read_files([_reference_path(lake_dir)], "ticker_reference").to_pylist()
+    return TickerReference.from_rows(rows), reference_version(lake_dir)
 
 
 def _is_current(lake_dir: Path, day: date, reference_version: str) -> tuple[bool, list[Path], str]:

@@ -6,7 +6,7 @@ import dagster as dg
 
 from orchestration import lake
 from orchestration.defs.ingest.assets import LANDED_KEY, REFERENCE_KEY
-from orchestration.defs.metadata import table_metadata
+from orchestration.defs.metadata import PREVIEW_ROWS, table_metadata
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import TickerwireHome
 from orchestration.lake_schema import TABLES
@@ -62,7 +62,7 @@ def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHo
         sample = []
         if last_day is not None:
             sample = lake.read_files([lake.partition_dir(home.lake, name, last_day) / PARTITION_FILE], name)
-            sample = sample.slice(0, 5).to_pylist()
+            sample = sample.slice(0, PREVIEW_ROWS).to_pylist()
         metadata = table_metadata(totals[name], TABLES[name], sample)
         metadata |= {"days_extracted": extracted, "days_unchanged": skipped}
         if name == "articles":

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration import lake
-from orchestration.defs.metadata import table_metadata
+from orchestration.defs.metadata import PREVIEW_ROWS, table_metadata
 from orchestration.defs.resources import TickerwireHome
 from orchestration.lake_schema import ARTICLES, INGEST_LEDGER, REJECTED_INPUTS, TICKER_REFERENCE
 from orchestration.pipeline.extraction import REFERENCE_FILE
@@ -56,11 +56,13 @@ def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome)
             "inbox": dg.MetadataValue.path(str(home.inbox)),
         },
     )
+    # Counts come from the Parquet footers and the preview from the newest file: these tables only grow.
     for key, schema in (("rejected_inputs", REJECTED_INPUTS), ("ingest_ledger", INGEST_LEDGER)):
-        table = lake.read_files(lake.data_files(lake.table_dir(home.lake, key)), key)
+        files = lake.data_files(lake.table_dir(home.lake, key))
+        newest = [max(files, key=lambda path: path.stat().st_mtime)] if files else []
+        sample = lake.read_files(newest, key).slice(0, PREVIEW_ROWS).to_pylist()
         yield dg.MaterializeResult(
-            asset_key=["lake", key],
-            metadata=table_metadata(table.num_rows, schema, table.slice(0, 5).to_pylist()),
+            asset_key=["lake", key], metadata=table_metadata(lake.row_count(files), schema, sample)
         )
 
 
