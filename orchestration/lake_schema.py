@@ -141,7 +141,7 @@ INGEST_LEDGER = pa.schema(
     ]
 )
 
-# Daily market bars from files the team does not write (see orchestration/defs/market); `year=` folders.
+# Daily market bars from vendor files (loaded by orchestration/pipeline/market_data.py), `year=` folders.
 DAILY_BARS = pa.schema(
     [
         ("symbol", pa.string()),

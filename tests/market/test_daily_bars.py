@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.market.bars import load_daily_bars
 from orchestration.lake_schema import TABLES
+from orchestration.pipeline.market_data import load_daily_bars
 from tests.conftest import shared_data
 from tests.dbt.lake_fixtures import _article, write_lake
 from tests.dbt.test_dbt_build import run_dbt

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from orchestration.defs.market.bars import PRICES_ENV, TABLE, load_daily_bars, prices_dir
 from orchestration.defs.resources import TickerwireHome
+from orchestration.pipeline.market_data import PRICES_ENV, TABLE, load_daily_bars, prices_dir
 
 DAILY_BARS_KEY = dg.AssetKey(["lake", TABLE])
 

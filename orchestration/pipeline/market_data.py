@@ -18,7 +18,8 @@ from orchestration.lake_schema import DAILY_BARS
 
 TABLE = "daily_bars"
 PRICES_ENV = "TICKERWIRE_PRICES_DIR"
-DEFAULT_PRICES_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "prices"
+# orchestration/pipeline/market_data.py → the folder that holds the checkout and ../shared
+DEFAULT_PRICES_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "prices"
 REQUIRED = ("ticker", "date", "open", "high", "low", "close")
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
