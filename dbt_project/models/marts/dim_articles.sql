@@ -1,8 +1,15 @@
+-- Incremental by published date (macros/published_window.sql); the strategy also drops rows of
+-- article versions gone from stg_articles:
+-- depends_on: {{ ref('stg_articles') }}
+{{ config(materialized='incremental') }}
 with
 
 articles as (
 
     select * from {{ ref('stg_articles') }}
+    {% if is_incremental() -%}
+    where {{ in_published_window('published_date') }}
+    {%- endif %}
 
 )
 

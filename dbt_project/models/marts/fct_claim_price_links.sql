@@ -1,9 +1,33 @@
--- Every claim x ticker joined to the price notes of that ticker in the same article.
+-- Every claim x ticker linked to price notes of that ticker: all notes in the claim's own article
+-- (link_type 'same_article'), and the nearest notes in other articles published within
+-- var('link_window_days') days of the claim's (link_type 'other_article': up to two on or before the
+-- claim's day, up to two after it). Incremental: see macros/published_window.sql.
+{{
+    config(
+        materialized='incremental',
+        window_pad_days=var('link_window_days'),
+        recompute_key='claim_id',
+        article_keys=[['article_id', 'published_date'], ['note_article_id', 'note_published_date']],
+    )
+}}
+-- depends_on: {{ ref('stg_articles') }}
+{%- set link_window_days = var('link_window_days') %}
+{%- set nearest_per_side = 2 %}
+
 with
 
 claim_tickers as (
 
     select * from {{ ref('int_claim_tickers') }}
+    {% if is_incremental() -%}
+    -- a note in the window can be among the nearest of a claim up to link_window_days away; claims
+    -- linked to a note whose article version is gone (it moved to another day) are redone too
+    where {{ in_published_window('published_date', link_window_days) }}
+        or claim_id in (
+            select existing.claim_id from {{ this }} as existing
+            where {{ of_dropped_article_version('existing', 'note_article_id', 'note_published_date') }}
+        )
+    {%- endif %}
 
 ),
 
@@ -13,23 +37,26 @@ price_notes as (
 
 ),
 
-links as (
+same_article as (
 
     select
-        claim_tickers.claim_id || '->' || price_notes.price_note_id as link_id,
         claim_tickers.claim_id,
-        price_notes.price_note_id,
         claim_tickers.article_id,
+        claim_tickers.published_date,
         claim_tickers.symbol,
-        cast('same_article' as varchar) as link_type,
         claim_tickers.claim_text,
         claim_tickers.attributed_source,
+        price_notes.price_note_id,
+        price_notes.article_id as note_article_id,
+        price_notes.published_date as note_published_date,
         price_notes.direction,
         price_notes.change_pct,
         price_notes.price,
         price_notes.session,
         price_notes.as_of,
-        claim_tickers.published_date
+        cast('same_article' as varchar) as link_type,
+        0 as day_distance,
+        cast(null as integer) as nearest_rank
 
     from claim_tickers
     inner join price_notes
@@ -37,6 +64,70 @@ links as (
         and claim_tickers.published_date = price_notes.published_date
         and claim_tickers.symbol = price_notes.symbol
 
+),
+
+other_article as (
+
+    select
+        claim_tickers.claim_id,
+        claim_tickers.article_id,
+        claim_tickers.published_date,
+        claim_tickers.symbol,
+        claim_tickers.claim_text,
+        claim_tickers.attributed_source,
+        price_notes.price_note_id,
+        price_notes.article_id as note_article_id,
+        price_notes.published_date as note_published_date,
+        price_notes.direction,
+        price_notes.change_pct,
+        price_notes.price,
+        price_notes.session,
+        price_notes.as_of,
+        cast('other_article' as varchar) as link_type,
+        cast(price_notes.published_date - claim_tickers.published_date as integer) as day_distance,
+        cast(row_number() over (
+            partition by claim_tickers.claim_id, claim_tickers.symbol,
+                price_notes.published_date > claim_tickers.published_date
+            order by abs(price_notes.published_date - claim_tickers.published_date), price_notes.price_note_id
+        ) as integer) as nearest_rank
+
+    from claim_tickers
+    inner join price_notes
+        on claim_tickers.symbol = price_notes.symbol
+        and claim_tickers.article_id <> price_notes.article_id
+        and price_notes.published_date
+            between claim_tickers.published_date - {{ link_window_days }}
+            and claim_tickers.published_date + {{ link_window_days }}
+    qualify nearest_rank <= {{ nearest_per_side }}
+
+),
+
+links as (
+
+    select * from same_article
+    union all by name
+    select * from other_article
+
 )
 
-select * from links
+select
+    claim_id || '->' || price_note_id as link_id,
+    claim_id,
+    price_note_id,
+    article_id,
+    symbol,
+    link_type,
+    claim_text,
+    attributed_source,
+    direction,
+    change_pct,
+    price,
+    session,
+    as_of,
+    published_date,
+    note_article_id,
+    note_published_date,
+    day_distance,
+    nearest_rank
+
+from links

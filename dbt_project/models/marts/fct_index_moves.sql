@@ -1,10 +1,17 @@
 -- Moves of market indexes (S&P 500, Dow, Nasdaq) reported in articles.
+-- Incremental by published date (macros/published_window.sql); the strategy also drops rows of
+-- article versions gone from stg_articles:
+-- depends_on: {{ ref('stg_articles') }}
+{{ config(materialized='incremental') }}
 with
 
 index_moves as (
 
     select * from {{ ref('stg_price_notes') }}
     where is_index_move
+    {% if is_incremental() -%}
+    and {{ in_published_window('published_date') }}
+    {%- endif %}
 
 )
 

@@ -1,10 +1,17 @@
 -- Ticker price notes only; market index moves are in fct_index_moves.
+-- Incremental by published date (macros/published_window.sql); the strategy also drops rows of
+-- article versions gone from stg_articles:
+-- depends_on: {{ ref('stg_articles') }}
+{{ config(materialized='incremental') }}
 with
 
 price_notes as (
 
     select * from {{ ref('stg_price_notes') }}
     where not is_index_move
+    {% if is_incremental() -%}
+    and {{ in_published_window('published_date') }}
+    {%- endif %}
 
 )
 

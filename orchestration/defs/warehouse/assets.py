@@ -1,14 +1,21 @@
 """The warehouse: dbt builds a copy of the DuckDB file, and the copy replaces it only when the build passed.
 
 Only dbt writes the warehouse. Building a copy keeps readers of the current file unblocked and makes a
-failed or killed build leave the previous warehouse serving."""
+failed or killed build leave the previous warehouse serving.
+
+The fact marts are incremental by published date (dbt_project/macros/published_window.sql). A run for
+some days (a partition, or a partition range) builds with the dbt vars window_start / window_end: those
+days, widened to every lake day written since the current warehouse was built (days a failed or another
+build has not taken in yet). A run without partition tags, a first build, or a build after the dbt project
+changed is a --full-refresh build."""
 
 import fcntl
+import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +24,11 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import TickerwireHome
-from orchestration.defs.warehouse.project import dbt_project
+from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.warehouse.project import dbt_project, project_changed_since
+from orchestration.home import Home
+
+PARTITION_TAG = "dagster/partition"
 
 # The nightly run is daily: the UI warns on marts older than a day and fails them after two missed nights.
 MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -63,6 +74,45 @@ def _row_counts(warehouse: Path) -> dict[tuple[str, str], int]:
         return {(s, t): con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
 
 
+def run_window(tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The days a run is for: its partition range, or its one partition; None for a run of no days."""
+    try:
+        if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+            return date.fromisoformat(tags[RANGE_START_TAG]), date.fromisoformat(tags[RANGE_END_TAG])
+        if PARTITION_TAG in tags:
+            day = date.fromisoformat(tags[PARTITION_TAG])
+            return day, day
+    except ValueError:
+        return None
+    return None
+
+
+def lake_days_written_since(lake: Path, mtime: float) -> set[date]:
+    """Published days with a lake partition folder (of any table) written after `mtime`."""
+    days: set[date] = set()
+    for folder in lake.glob("*/published_date=*"):
+        try:
+            day = date.fromisoformat(folder.name.split("=", 1)[1])
+        except ValueError:
+            continue
+        if day not in days and any(p.stat().st_mtime > mtime for p in (folder, *folder.iterdir())):
+            days.add(day)
+    return days
+
+
+def build_args(home: Home, tags: Mapping[str, str]) -> list[str]:
+    """`dbt build` for the run's days (widened to the lake days the warehouse has not seen), else in full."""
+    window = run_window(tags)
+    if window is None or not home.warehouse.exists():
+        return ["build", "--full-refresh"]
+    built = home.warehouse.stat().st_mtime
+    if project_changed_since(built):
+        return ["build", "--full-refresh"]
+    days = {*window, *lake_days_written_since(home.lake, built)}
+    window_vars = {"window_start": min(days).isoformat(), "window_end": max(days).isoformat()}
+    return ["build", "--vars", json.dumps(window_vars)]
+
+
 @dbt_assets(manifest=_manifest_path(), project=dbt_project, dagster_dbt_translator=TickerwireTranslator())
 def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire: TickerwireHome):
     """`dbt build` into warehouse.building.duckdb (a copy of the current one), then an atomic rename."""
@@ -76,7 +126,9 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
         os.environ["TICKERWIRE_WAREHOUSE_PATH"] = str(building)
         try:
             # A target folder per home keeps dbt's partial-parse state between nightly runs.
-            invocation = dbt.cli(["build"], context=context, target_path=home.root / "dbt-target")
+            args = build_args(home, context.run.tags)
+            context.log.info(f"dbt {' '.join(args)}")
+            invocation = dbt.cli(args, context=context, target_path=home.root / "dbt-target")
             events = list(invocation.stream())
         finally:
             os.environ["TICKERWIRE_WAREHOUSE_PATH"] = str(home.warehouse)

@@ -10,17 +10,19 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def manifest_is_stale() -> bool:
-    """True when any model, macro, YAML or seed is newer than the manifest (or it is missing)."""
-    manifest = dbt_project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
+def project_changed_since(mtime: float) -> bool:
+    """True when any model, macro, YAML, seed or test of the dbt project was modified after `mtime`."""
     sources = (
         p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*")
     )
     project_files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    return any(p.is_file() and p.stat().st_mtime > built for p in (*project_files, *sources))
+    return any(p.is_file() and p.stat().st_mtime > mtime for p in (*project_files, *sources))
+
+
+def manifest_is_stale() -> bool:
+    """True when any model, macro, YAML or seed is newer than the manifest (or it is missing)."""
+    manifest = dbt_project.manifest_path
+    return not manifest.exists() or project_changed_since(manifest.stat().st_mtime)
 
 
 def parse_manifest() -> None:

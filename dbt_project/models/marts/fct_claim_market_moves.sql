@@ -1,0 +1,126 @@
+-- What the market did after a claim's article came out: one row per claim x ticker, with the last close
+-- before publication (base), the first close after it (trading day 1) and the 5th trading day's close.
+-- The next-close rule is documented in fct_claim_market_moves.yml. A table, rebuilt in full on every
+-- build: it depends on the daily bars, which change apart from the published-date partitions.
+with
+
+claim_tickers as (
+
+    select * from {{ ref('int_claim_tickers') }}
+
+),
+
+articles as (
+
+    select article_id, published_date, published_at, date_is_estimated from {{ ref('stg_articles') }}
+
+),
+
+-- trading days are the symbol's own bars, numbered in date order
+bars as (
+
+    select
+        symbol,
+        bar_date,
+        close,
+        row_number() over (partition by symbol order by bar_date) as bar_number
+
+    from {{ ref('stg_daily_bars') }}
+    where close is not null
+
+),
+
+timed as (
+
+    select
+        claim_tickers.claim_ticker_id,
+        claim_tickers.claim_id,
+        claim_tickers.article_id,
+        claim_tickers.symbol,
+        claim_tickers.claim_text,
+        claim_tickers.attributed_source,
+        claim_tickers.published_date,
+        articles.published_at,
+        coalesce(articles.date_is_estimated, true) as date_is_estimated,
+        if(articles.published_at is null, 'published_date', 'published_at') as timing_basis,
+        -- the first trading day whose close comes after publication: the New York day of publication
+        -- when it came out before the 16:00 close, else the day after; the published date when the
+        -- time is unknown
+        case
+            when articles.published_at is null then claim_tickers.published_date
+            when cast(timezone('America/New_York', articles.published_at) as time) < time '16:00'
+                then cast(timezone('America/New_York', articles.published_at) as date)
+            else cast(timezone('America/New_York', articles.published_at) as date) + 1
+        end as first_close_on_or_after
+
+    from claim_tickers
+    left join articles
+        on claim_tickers.article_id = articles.article_id
+        and claim_tickers.published_date = articles.published_date
+
+),
+
+with_base as (
+
+    select
+        timed.*,
+        base.bar_date as base_date,
+        base.close as base_close
+
+    from timed
+    asof left join bars as base
+        on timed.symbol = base.symbol
+        and timed.first_close_on_or_after > base.bar_date
+
+),
+
+with_next as (
+
+    select
+        with_base.*,
+        day1.bar_date as next_close_date,
+        day1.close as next_close,
+        day1.bar_number as next_bar_number
+
+    from with_base
+    asof left join bars as day1
+        on with_base.symbol = day1.symbol
+        and with_base.first_close_on_or_after <= day1.bar_date
+
+),
+
+moves as (
+
+    select
+        with_next.*,
+        day5.bar_date as day5_date,
+        day5.close as day5_close
+
+    from with_next
+    left join bars as day5
+        on with_next.symbol = day5.symbol
+        and day5.bar_number = with_next.next_bar_number + 4
+
+)
+
+select
+    claim_ticker_id,
+    claim_id,
+    article_id,
+    symbol,
+    claim_text,
+    attributed_source,
+    published_date,
+    published_at,
+    date_is_estimated,
+    timing_basis,
+    base_date,
+    base_close,
+    next_close_date,
+    next_close,
+    day5_date,
+    day5_close,
+    round(100 * (next_close / nullif(base_close, 0) - 1), 4) as return_1d_pct,
+    round(100 * (day5_close / nullif(base_close, 0) - 1), 4) as return_5d_pct
+
+from moves

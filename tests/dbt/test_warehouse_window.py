@@ -1,0 +1,69 @@
+"""Which dbt build the Dagster `warehouse` asset runs: a window of days from the run's partition tags,
+widened to the lake days the warehouse has not taken in yet, or a full refresh. No dbt run here: the
+windowed build itself is tested against a full refresh in test_dbt_build.py."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from orchestration.home import Home
+
+
+def _args(home: Home, tags: dict[str, str]) -> list[str]:
+    # imported late: the module loads the dbt manifest, which the session fixture parses first
+    from orchestration.defs.warehouse.assets import build_args
+
+    return build_args(home, tags)
+
+
+def _window(args: list[str]) -> tuple[str, str]:
+    assert args[:2] == ["build", "--vars"], args
+    window = json.loads(args[2])
+    return window["window_start"], window["window_end"]
+
+
+def _touch(path: Path, mtime: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    os.utime(path, (mtime, mtime))
+    os.utime(path.parent, (mtime, mtime))
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    """A warehouse built at t=2e9 (in 2033: newer than the dbt project files); lake days before it."""
+    home = Home(tmp_path)
+    _touch(home.lake / "claims" / "published_date=2024-03-05" / "data.parquet", 1.9e9)
+    _touch(home.lake / "articles" / "published_date=2024-03-04" / "data.parquet", 1.9e9)
+    _touch(home.warehouse, 2e9)
+    return home
+
+
+def test_partition_tags_give_the_window(home: Home) -> None:
+    assert _window(_args(home, {"dagster/partition": "2024-03-07"})) == ("2024-03-07", "2024-03-07")
+    range_tags = {
+        "dagster/asset_partition_range_start": "2024-03-01",
+        "dagster/asset_partition_range_end": "2024-03-08",
+    }
+    assert _window(_args(home, range_tags)) == ("2024-03-01", "2024-03-08")
+
+
+def test_no_partition_a_new_warehouse_or_a_changed_project_build_in_full(home: Home) -> None:
+    full = ["build", "--full-refresh"]
+    assert _args(home, {}) == full
+    assert _args(home, {"dagster/partition": "not-a-day"}) == full
+    # the dbt project's files are newer than a warehouse built at t=1e9 (2001)
+    os.utime(home.warehouse, (1e9, 1e9))
+    assert _args(home, {"dagster/partition": "2024-03-07"}) == full
+    home.warehouse.unlink()
+    assert _args(home, {"dagster/partition": "2024-03-07"}) == full
+
+
+def test_lake_days_written_after_the_last_build_widen_the_window(home: Home) -> None:
+    """A day written after the warehouse (e.g. its build failed) is taken in by the next windowed build."""
+    _touch(home.lake / "price_notes" / "published_date=2024-02-20" / "data.parquet", 2.1e9)
+    assert _window(_args(home, {"dagster/partition": "2024-03-07"})) == ("2024-02-20", "2024-03-07")
+    _touch(home.lake / "claims" / "published_date=2024-03-05" / "data.parquet", 2.1e9)
+    assert _window(_args(home, {"dagster/partition": "2024-03-01"})) == ("2024-02-20", "2024-03-05")
