@@ -10,7 +10,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 
 from orchestration.home import Home
@@ -25,6 +24,9 @@ select
     (select count(*) from marts.fct_claim_price_links) as links,
     (select count(*) from audit.rejected_inputs) as rejects
 """
+
+
+MAX_REJECTS_SHOWN = 10
 
 
 class CliError(Exception):
@@ -72,6 +74,29 @@ def _warehouse_is_current(home: Home) -> bool:
     return newest <= home.warehouse.stat().st_mtime
 
 
+def _report_landing(console, home: Home, landed) -> None:
+    """The landing's counts, and each reject with its file, position and reason: the user can act on it."""
+    from orchestration.pipeline.landing import rejects_of_run
+
+    if not any(landed.counts.values()):
+        return
+    console.print(
+        "  " + ", ".join(f"{outcome} [bold]{count}[/bold]" for outcome, count in landed.counts.items())
+    )
+    rejects = rejects_of_run(home.lake, landed.run_id) if landed.counts["rejected"] else []
+    for reject in rejects[:MAX_REJECTS_SHOWN]:
+        console.print(
+            f"  [red]rejected[/red] {reject['input_file']} {reject['input_position']}: {reject['detail']}"
+        )
+    if len(rejects) > MAX_REJECTS_SHOWN:
+        console.print(f"  … and {len(rejects) - MAX_REJECTS_SHOWN} more: see audit.rejected_inputs")
+    if rejects:
+        console.print(
+            f"  fix the file (files with rejects are copied to {home.quarantine}) and drop it in the inbox "
+            "again: what was already landed counts as duplicate, the fixed items land"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -80,14 +105,15 @@ def run(args: argparse.Namespace) -> int:
     if not home.inbox.is_dir():
         raise CliError(f"inbox {home.inbox} does not exist: create it or pass --inbox DIR")
     _prepare(home)
-    from orchestration.runner import RunFailed, build, land, pending
+    from orchestration.runner import Landed, RunFailed, build, land, pending
 
     log = home.root / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     log.parent.mkdir(exist_ok=True)
     console.print(f"tickerwire home [bold]{home.root}[/bold], inbox {home.inbox}")
     try:
-        touched: list[date] = _stage(console, "Landing new inbox files", land, log)
-        days = sorted(set(touched) | set(pending(home.lake)))
+        landed: Landed = _stage(console, "Landing new inbox files", land, log)
+        _report_landing(console, home, landed)
+        days = sorted(set(landed.touched_days) | set(pending(home.lake)))
         if days or not _warehouse_is_current(home):
             label = f"Extracting {len(days)} day(s) and building the warehouse with dbt"
             if not days:

@@ -41,6 +41,11 @@ class Home:
         return self.root / "warehouse.duckdb"
 
     @property
+    def quarantine(self) -> Path:
+        """Copies of inputs with rejected parts, to fix and drop in the inbox again."""
+        return self.root / "quarantine"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

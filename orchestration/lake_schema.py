@@ -121,22 +121,16 @@ TICKER_REFERENCE = pa.schema(
     ]
 )
 
-REJECTED_INPUTS = pa.schema(
-    [
-        ("input_file", pa.string()),
-        ("input_position", pa.string()),
-        ("reason", pa.string()),
-        ("rejected_at", _UTC),
-    ]
-)
-
 INGEST_LEDGER = pa.schema(
     [
+        ("run_id", pa.string()),  # the landing pass (UTC start time)
         ("input_file", pa.string()),
-        ("content_hash", pa.string()),  # of the file's bytes: the same bytes land once
-        ("outcome", pa.string()),  # landed | duplicate | rejected
-        ("articles", pa.int32()),
-        ("rejects", pa.int32()),
+        ("input_position", pa.string()),  # "whole file", "line 3", "row 12", "record 5"
+        ("file_hash", pa.string()),  # sha256 of the file's bytes: the same bytes are read once
+        ("article_id", pa.string()),
+        ("content_hash", pa.string()),  # of the article's text
+        ("outcome", pa.string()),  # landed | duplicate | updated | rejected
+        ("detail", pa.string()),  # the reject reason, or what it duplicates or replaces
         ("ingested_at", _UTC),
     ]
 )
@@ -163,7 +157,6 @@ TABLES: dict[str, pa.Schema] = {
     "amounts": AMOUNTS,
     "entities": ENTITIES,
     "ticker_reference": TICKER_REFERENCE,
-    "rejected_inputs": REJECTED_INPUTS,
     "ingest_ledger": INGEST_LEDGER,
     "daily_bars": DAILY_BARS,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import dagster as dg
 from orchestration.defs.ingest.assets import LANDED_KEY
 from orchestration.defs.schedules import LAUNCHED_BY_TAG, day_windows, partition_range_tags
 from orchestration.pipeline.extraction import pending_days, reference_version
+from orchestration.pipeline.landing import OUTCOMES
 
 # The CLI draws its own progress; Dagster's console log would interleave with it.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -42,14 +44,25 @@ def _execute(defs: dg.Definitions, job_name: str, tags: dict[str, str]) -> dg.Ex
     return result
 
 
-def land() -> list[date]:
-    """Run the ingest job; returns the published dates it landed articles for."""
+@dataclass(frozen=True)
+class Landed:
+    """What the ingest run's landing reported."""
+
+    touched_days: list[date]
+    counts: dict[str, int]
+    run_id: str
+
+
+def land() -> Landed:
+    """Run the ingest job; returns what its landing pass did."""
     result = _execute(definitions(), "ingest_job", {})
     for event in result.get_asset_materialization_events():
         if event.asset_key == LANDED_KEY:
-            touched = event.materialization.metadata["touched_dates"].value
-            return [date.fromisoformat(day) for day in touched]
-    return []
+            metadata = {key: value.value for key, value in event.materialization.metadata.items()}
+            touched = [date.fromisoformat(day) for day in metadata["touched_dates"]]
+            counts = {outcome: metadata[outcome] for outcome in OUTCOMES}
+            return Landed(touched, counts, metadata["run_id"])
+    raise RunFailed("the ingest run reported no landing")
 
 
 def pending(lake_dir: Path) -> list[date]:
@@ -58,8 +71,13 @@ def pending(lake_dir: Path) -> list[date]:
 
 
 def build(days: list[date]) -> None:
-    """Extract the given days (one run per window of nearby days), then rebuild the warehouse once."""
+    """Extract the given days (one run per window of nearby days), then build the warehouse once.
+
+    The build covers the first to the last of the days (the days in the gaps between windows are
+    rebuilt too, which is harmless); the warehouse asset widens it to any other lake day written since
+    the last build, and builds in full when there are no days or the dbt project changed."""
     defs = definitions()
-    for first, last in day_windows(days):
+    windows = day_windows(days)
+    for first, last in windows:
         _execute(defs, "extract_job", partition_range_tags(first, last))
-    _execute(defs, "warehouse_job", {})
+    _execute(defs, "warehouse_job", partition_range_tags(windows[0][0], windows[-1][1]) if windows else {})

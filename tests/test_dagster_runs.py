@@ -61,6 +61,8 @@ def test_nightly_run_then_the_sensor_builds_the_late_day(home: Path) -> None:
         assert checks and all(check.passed for check in checks), [
             c.check_name for c in checks if not c.passed
         ]
+        names = {check.check_name for check in checks}
+        assert {"share_rejected", "no_volume_drop", "articles_without_ticker"} <= names
         assert _articles_by_day(home) == {"2024-06-07": 1}
 
         sensor = defs.resolve_sensor_def("landed_days_sensor")

@@ -43,6 +43,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(SEED_ARTICLE, inbox / SEED_ARTICLE.name)
     result = tickerwire("run", "--home", str(home))
     assert "warehouse:" in result.stderr
+    (home / "first-run.txt").write_text(result.stderr)
     return home
 
 
@@ -120,6 +121,17 @@ def test_sample_inbox_lands_everything_it_can_and_records_rejects(home: Path) ->
     assert rejects and all(r["input_file"] and r["input_position"] and r["reason"] for r in rejects)
     schemas = query(home, "select distinct table_schema from information_schema.tables order by 1")
     assert {"staging", "intermediate", "marts", "audit"} <= {row["table_schema"] for row in schemas}
+
+
+def test_run_names_each_reject_with_its_file_and_position(home: Path) -> None:
+    output = " ".join((home / "first-run.txt").read_text().split())  # rich wraps long lines
+    rejects = query(home, "select input_file, input_position, reason from audit.rejected_inputs")
+    for reject in rejects:
+        assert f"rejected {reject['input_file']} {reject['input_position']}:" in output
+    assert f"copied to {home / 'quarantine'}" in output
+    assert sorted(p.name.split("-", 1)[1] for p in (home / "quarantine").iterdir()) == sorted(
+        {Path(r["input_file"]).name for r in rejects}
+    )
 
 
 def test_rerun_with_nothing_new_changes_nothing(home: Path) -> None:

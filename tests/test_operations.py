@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +14,7 @@ import pytest
 from orchestration.defs.failures import failure_record_sensor
 from orchestration.defs.ingest.assets import inbox_landing, ticker_reference
 from orchestration.defs.resources import TickerwireHome
+from orchestration.pipeline.quality import VolumeDrop, volume_drops
 
 
 @dg.op
@@ -71,3 +73,11 @@ def test_every_mart_has_a_freshness_policy() -> None:
     marts = {spec.key: spec for spec in warehouse.specs if spec.key.path[0] == "marts"}
     assert dg.AssetKey(["marts", "fct_claim_price_links"]) in marts
     assert all(spec.freshness_policy == MARTS_FRESHNESS for spec in marts.values())
+
+
+def test_volume_drop_compares_each_day_with_the_previous_day_with_articles() -> None:
+    counts = {date(2024, 6, 3): 100, date(2024, 6, 4): 90, date(2024, 6, 6): 10, date(2024, 6, 7): 50}
+    drops = volume_drops(counts, [date(2024, 6, 4), date(2024, 6, 6), date(2024, 6, 7)])
+    assert drops == [VolumeDrop(date(2024, 6, 6), 10, date(2024, 6, 4), 90)]
+    # the first day of the history has nothing to compare with
+    assert volume_drops({date(2024, 6, 3): 1}, [date(2024, 6, 3)]) == []

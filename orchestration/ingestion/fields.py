@@ -37,6 +37,9 @@ def to_article(
     body = _text(_first(fields, BODY_NAMES), "\n\n") or _text(_first(fields, BODY_FALLBACK_NAMES), "\n\n")
     if not body:
         return RejectedInput(input_file, position, "record without body")
+    if not any(char.isalpha() for char in body):
+        # dumps fill missing text with placeholders such as "0" or "-": not an article
+        return RejectedInput(input_file, position, f"record without body (text is only {body[:20]!r})")
     if len(body) > max_article_chars:
         reason = f"body is {len(body):,} characters, over the limit of {max_article_chars:,}"
         return RejectedInput(input_file, position, reason)

@@ -11,6 +11,7 @@ import lzma
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -27,6 +28,8 @@ OPENERS: dict[str, Callable[[Path], IO[bytes]]] = {
 # Keys under which APIs and dumps wrap their list of articles.
 WRAPPER_KEYS = ("articles", "data", "results", "items", "records", "entries", "stories", "news")
 SIDECAR_SUFFIX = ".meta.json"
+# Responses the fetch step (orchestration/pipeline/fetching.py) could not use, kept with a reason sidecar.
+KEPT_FETCH_FAILURES = (".broken-feed", ".refused-feed", ".broken-api-page")
 # Names that say a file is still being written or is an editor's backup.
 UNFINISHED_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", "~")
 # Share of control or undecodable characters above which a file is binary, not text with a few bad bytes.
@@ -50,6 +53,9 @@ def read_input(
 ) -> Iterator[RawArticle | RejectedInput]:
     """Every article in one input file, in input order, with a reject for each part that is not one."""
     input_file = str(path)
+    if path.suffix in KEPT_FETCH_FAILURES:
+        yield _kept_fetch_failure(path)
+        return
     try:
         reader = _format_reader(path)
         text = _decode(_read_bytes(path, max_expanded_bytes))
@@ -64,24 +70,46 @@ def read_input(
             yield to_article(record, input_file, position, max_article_chars)
 
 
-def iter_inbox_files(inbox: Path) -> list[Path]:
-    """The inbox's input files, sorted: no hidden, unfinished or sidecar files, no links out of the inbox."""
+@dataclass(frozen=True)
+class InboxScan:
+    """The inbox's input files, and links that point outside it (refused, but reported)."""
+
+    files: list[Path]
+    outside: list[tuple[Path, str]]  # (link, where it points)
+
+
+def scan_inbox(inbox: Path) -> InboxScan:
+    """Input files, sorted: no hidden, unfinished or sidecar files; links out of the inbox are not read."""
     root = inbox.resolve()
-    found: list[Path] = []
+    files: list[Path] = []
+    outside: list[tuple[Path, str]] = []
     for folder, dirnames, filenames in os.walk(inbox):
+        for name in [name for name in dirnames if (Path(folder) / name).is_symlink()]:
+            link = Path(folder) / name
+            if not _resolves_inside(link, root):
+                outside.append((link, os.readlink(link)))
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
         for name in filenames:
             path = Path(folder) / name
-            if _is_input_name(name) and _is_file_inside(path, root):
-                found.append(path)
-    return sorted(found)
+            if not _is_input_name(name):
+                continue
+            if not _resolves_inside(path, root):
+                outside.append((path, os.readlink(path) if path.is_symlink() else str(path.resolve())))
+            elif path.is_file():
+                files.append(path)
+    return InboxScan(sorted(files), sorted(outside))
 
 
-def _is_file_inside(path: Path, root: Path) -> bool:
-    """A regular file whose real location (through any links) is inside root."""
+def iter_inbox_files(inbox: Path) -> list[Path]:
+    """The inbox's input files (see scan_inbox)."""
+    return scan_inbox(inbox).files
+
+
+def _resolves_inside(path: Path, root: Path) -> bool:
+    """Whether a path's real location (through any links) is inside root; a link loop is not."""
     try:
-        return path.resolve().is_relative_to(root) and path.is_file()
-    except (OSError, RuntimeError):  # a symlink loop
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
         return False
 
 
@@ -257,6 +285,17 @@ def _csv_records(text: str, path: Path) -> Iterator[Record | RejectedInput]:
 
 def _html_records(text: str, path: Path) -> Iterator[Record | RejectedInput]:
     yield WHOLE_FILE, page_fields(text)
+
+
+def _kept_fetch_failure(path: Path) -> RejectedInput:
+    """A feed or API response the fetch step could not use, kept with its reason in the sidecar."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    try:
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        reason, url = meta["reason"], meta.get("url")
+    except (OSError, ValueError, KeyError, TypeError):
+        reason, url = f"a kept {path.suffix[1:].replace('-', ' ')} response (its sidecar is missing)", None
+    return RejectedInput(str(path), WHOLE_FILE, f"{reason} (fetched from {url})" if url else reason)
 
 
 FORMAT_READERS: dict[str, FormatReader] = {

@@ -27,6 +27,7 @@ class DayReport:
     day: date
     skipped: bool = False
     landed_rows: int = 0
+    articles_without_ticker: int = 0
     rows: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -182,6 +183,7 @@ def extract_day(lake_dir: Path, day: date, reference: TickerReference, reference
         result = extract(
             article["body"], reference=reference, published_at=article["published_at"], title=article["title"]
         )
+        report.articles_without_ticker += not result.tickers
         for name, rows in mention_rows(article["article_id"], day, result).items():
             tables[name].extend(rows)
     for name, rows in tables.items():

@@ -1,34 +1,88 @@
-"""Landing: inbox files become article rows in the lake, each input recorded once in the ledger."""
+"""Landing: inbox files become article rows in the lake; every item of every input is recorded once in
+the ledger as landed, duplicate, updated or rejected."""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from orchestration import lake
 from orchestration.ingestion.identity import article_id, canonical_url, content_hash
-from orchestration.ingestion.readers import iter_inbox_files, read_input
+from orchestration.ingestion.readers import WHOLE_FILE, read_input, scan_inbox
 from orchestration.ingestion.records import RawArticle, RejectedInput
 
 LANDED = "landed_articles"
 # The first day of the partitioned history; older articles are rejected rather than misfiled.
 HISTORY_START = date(1990, 1, 1)
+# The ledger is committed in batches of whole files, so a crash repeats at most this much work.
+LEDGER_BATCH_ROWS = 50_000
+OUTCOMES = ("landed", "duplicate", "updated", "rejected")
+INDEX_COLUMNS = ("input_file", "file_hash", "article_id", "content_hash", "outcome")
 
 
 @dataclass
 class LandingReport:
-    """What one landing pass did: seen = landed + duplicate + rejected (counted per input file)."""
+    """What one landing pass did, per input item: seen = landed + duplicate + updated + rejected."""
 
-    files_seen: int = 0
-    files_landed: int = 0
-    files_duplicate: int = 0
-    files_rejected: int = 0
-    articles: int = 0
-    rejects: int = 0
+    run_id: str = ""
+    files: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     touched_dates: set[date] = field(default_factory=set)
+    quarantined: list[Path] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def articles(self) -> int:
+        """Article rows written to the lake: new articles and new versions of known ones."""
+        return self.counts["landed"] + self.counts["updated"]
+
+
+@dataclass
+class LedgerIndex:
+    """What the ledger already holds: which files were processed, and each article's current text."""
+
+    recorded: set[tuple[str, str]] = field(default_factory=set)  # (input_file, file_hash)
+    first_file: dict[str, str] = field(default_factory=dict)  # file_hash -> the file that landed those bytes
+    current_text: dict[str, str] = field(default_factory=dict)  # article_id -> content_hash
+    article_of_text: dict[str, str] = field(default_factory=dict)  # content_hash -> article_id
+
+    @classmethod
+    def read(cls, lake_dir: Path) -> LedgerIndex:
+        index = cls()
+        # File names start with the run's UTC time, so sorted files are in the order they were written.
+        for path in lake.data_files(lake.table_dir(lake_dir, "ingest_ledger")):
+            columns = pq.read_table(path, columns=list(INDEX_COLUMNS)).to_pydict()
+            for values in zip(*(columns[name] for name in INDEX_COLUMNS), strict=True):
+                index.record(dict(zip(INDEX_COLUMNS, values, strict=True)))
+        return index
+
+    def record(self, row: Mapping[str, object]) -> None:
+        self.recorded.add((row["input_file"], row["file_hash"]))
+        self.first_file.setdefault(row["file_hash"], row["input_file"])
+        if row["outcome"] in ("landed", "updated"):
+            self.current_text[row["article_id"]] = row["content_hash"]
+            self.article_of_text.setdefault(row["content_hash"], row["article_id"])
+
+    def outcome(self, article_id: str, text_hash: str) -> tuple[str, str | None]:
+        """landed, duplicate or updated, with what it duplicates or replaces."""
+        current = self.current_text.get(article_id)
+        if current == text_hash:
+            return "duplicate", f"article {article_id} already landed with this text"
+        if current is not None:
+            return "updated", f"new text for article {article_id} (was {current[:12]})"
+        if text_hash in self.article_of_text:
+            return "duplicate", f"same text as article {self.article_of_text[text_hash]}"
+        return "landed", None
 
 
 def file_digest(path: Path) -> str:
@@ -38,16 +92,6 @@ def file_digest(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _ledger(lake_dir: Path) -> tuple[set[str], set[tuple[str, str]]]:
-    """Content hashes already landed, and (file, hash) pairs already recorded."""
-    ledger = lake.read_files(lake.data_files(lake.table_dir(lake_dir, "ingest_ledger")), "ingest_ledger")
-    hashes = ledger.column("content_hash").to_pylist()
-    files = ledger.column("input_file").to_pylist()
-    outcomes = ledger.column("outcome").to_pylist()
-    landed = {h for h, outcome in zip(hashes, outcomes, strict=True) if outcome != "duplicate"}
-    return landed, set(zip(files, hashes, strict=True))
 
 
 def _article_row(raw: RawArticle, now: datetime) -> dict[str, object]:
@@ -74,78 +118,127 @@ def _article_row(raw: RawArticle, now: datetime) -> dict[str, object]:
     }
 
 
-def _reject_row(reject: RejectedInput, now: datetime) -> dict[str, object]:
-    return {
-        "input_file": reject.input_file,
-        "input_position": reject.input_position,
-        "reason": reject.reason,
-        "rejected_at": now,
-    }
+def _date_note(row: Mapping[str, object]) -> str | None:
+    """Why an article's date was not used (the reader drops unreadable and far-future dates)."""
+    if row["date_is_estimated"] and row["published_raw"]:
+        return f"date {row['published_raw']!r} unreadable or in the future: filed under the ingestion date"
+    return None
 
 
-def land_file(path: Path, lake_dir: Path, digest: str, now: datetime) -> tuple[int, int, set[date]]:
-    """Land one input: its articles by published date, its rejects beside them. Re-landing overwrites."""
-    by_day: dict[date, list[dict[str, object]]] = defaultdict(list)
-    rejects: list[dict[str, object]] = []
-    for item in read_input(path):
-        if isinstance(item, RejectedInput):
-            rejects.append(_reject_row(item, now))
-            continue
-        row = _article_row(item, now)
-        if row["published_date"] < HISTORY_START:
-            reason = f"published {row['published_date']}, before the history starts ({HISTORY_START})"
-            rejects.append(_reject_row(RejectedInput(item.input_file, item.input_position, reason), now))
-            continue
-        by_day[row["published_date"]].append(row)
-    name = f"{digest[:20]}.parquet"
-    for day, rows in by_day.items():
-        lake.write_rows(lake.partition_dir(lake_dir, LANDED, day) / name, "articles", rows)
-    if rejects:
-        lake.write_rows(lake.table_dir(lake_dir, "rejected_inputs") / name, "rejected_inputs", rejects)
-    return sum(len(rows) for rows in by_day.values()), len(rejects), set(by_day)
+@dataclass
+class _Landing:
+    """One landing pass: files are landed one by one, the ledger committed after their data."""
+
+    lake_dir: Path
+    quarantine: Path | None
+    now: datetime
+    run_id: str
+    index: LedgerIndex
+    report: LandingReport = field(init=False)
+    pending: list[dict[str, object]] = field(default_factory=list)
+    batch: int = 0
+
+    def __post_init__(self) -> None:
+        self.report = LandingReport(run_id=self.run_id)
+
+    def ledger_row(self, path: Path, digest: str, position: str, outcome: str, detail: str | None, **ids):
+        row = {
+            "run_id": self.run_id,
+            "input_file": str(path),
+            "input_position": position,
+            "file_hash": digest,
+            "article_id": ids.get("article_id"),
+            "content_hash": ids.get("content_hash"),
+            "outcome": outcome,
+            "detail": detail,
+            "ingested_at": self.now,
+        }
+        self.report.counts[outcome] += 1
+        self.index.record(row)
+        self.pending.append(row)
+
+    def land_file(self, path: Path) -> None:
+        digest = file_digest(path)
+        if (str(path), digest) in self.index.recorded:
+            return  # accounted for by an earlier run
+        self.report.files += 1
+        if digest in self.index.first_file:
+            self.ledger_row(
+                path, digest, WHOLE_FILE, "duplicate", f"same bytes as {self.index.first_file[digest]}"
+            )
+            return
+        by_day: dict[date, list[dict[str, object]]] = defaultdict(list)
+        rejected = False
+        for item in read_input(path):
+            if isinstance(item, RejectedInput):
+                self.ledger_row(path, digest, item.input_position, "rejected", item.reason)
+                rejected = True
+                continue
+            row = _article_row(item, self.now)
+            ids = {"article_id": row["article_id"], "content_hash": row["content_hash"]}
+            if row["published_date"] < HISTORY_START:
+                reason = f"published {row['published_date']}, before the history starts ({HISTORY_START})"
+                self.ledger_row(path, digest, item.input_position, "rejected", reason, **ids)
+                rejected = True
+                continue
+            outcome, detail = self.index.outcome(row["article_id"], row["content_hash"])
+            self.ledger_row(path, digest, item.input_position, outcome, detail or _date_note(row), **ids)
+            if outcome != "duplicate":
+                by_day[row["published_date"]].append(row)
+        name = f"{digest[:20]}.parquet"
+        for day, rows in by_day.items():
+            lake.write_rows(lake.partition_dir(self.lake_dir, LANDED, day) / name, "articles", rows)
+        self.report.touched_dates |= set(by_day)
+        if rejected and self.quarantine is not None:
+            self.report.quarantined.append(_quarantine(path, digest, self.quarantine))
+        if len(self.pending) >= LEDGER_BATCH_ROWS:
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the ledger rows of the files landed so far: they count as done from now on."""
+        if self.pending:
+            path = lake.table_dir(self.lake_dir, "ingest_ledger") / f"{self.run_id}-{self.batch:04d}.parquet"
+            lake.write_rows(path, "ingest_ledger", self.pending)
+            self.pending, self.batch = [], self.batch + 1
 
 
-def land_inbox(inbox: Path, lake_dir: Path, *, now: datetime | None = None) -> LandingReport:
-    """Land every inbox file not yet in the ledger; the ledger is written after the data it describes."""
+def _quarantine(path: Path, digest: str, quarantine: Path) -> Path:
+    """A copy of an input with rejects, kept for fixing; its reasons are in the ledger."""
+    copy = quarantine / f"{digest[:12]}-{path.name}"
+    if not copy.exists():
+        quarantine.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy)
+    return copy
+
+
+def land_inbox(
+    inbox: Path, lake_dir: Path, *, quarantine: Path | None = None, now: datetime | None = None
+) -> LandingReport:
+    """Land every inbox file the ledger has not recorded, and record what became of each item in it.
+    Data is written before the ledger rows that describe it: a crash re-lands the same files, same names."""
     now = now or datetime.now(UTC)
     lake.ensure_schema_files(lake_dir)
-    landed_hashes, recorded = _ledger(lake_dir)
-    report = LandingReport()
-    ledger_rows: list[dict[str, object]] = []
-    for path in iter_inbox_files(inbox):
-        digest = file_digest(path)
-        if (str(path), digest) in recorded:
-            continue  # accounted for by an earlier run
-        report.files_seen += 1
-        if digest in landed_hashes:
-            outcome, articles, rejects = "duplicate", 0, 0
-            report.files_duplicate += 1
-        else:
-            articles, rejects, days = land_file(path, lake_dir, digest, now)
-            outcome = "landed" if articles else "rejected"
-            report.files_landed += outcome == "landed"
-            report.files_rejected += outcome == "rejected"
-            report.articles += articles
-            report.rejects += rejects
-            report.touched_dates |= days
-            landed_hashes.add(digest)
-        recorded.add((str(path), digest))
-        ledger_rows.append(
-            {
-                "input_file": str(path),
-                "content_hash": digest,
-                "outcome": outcome,
-                "articles": articles,
-                "rejects": rejects,
-                "ingested_at": now,
-            }
-        )
-    if ledger_rows:
-        stamp = now.strftime("%Y%m%dT%H%M%S%f")
-        run_key = hashlib.sha256("".join(r["content_hash"] for r in ledger_rows).encode()).hexdigest()[:8]
-        ledger_path = lake.table_dir(lake_dir, "ingest_ledger") / f"{stamp}-{run_key}.parquet"
-        lake.write_rows(ledger_path, "ingest_ledger", ledger_rows)
-    return report
+    landing = _Landing(
+        lake_dir, quarantine, now, now.strftime("%Y%m%dT%H%M%S%fZ"), LedgerIndex.read(lake_dir)
+    )
+    scan = scan_inbox(inbox)
+    for link, target in scan.outside:
+        digest = hashlib.sha256(f"link:{target}".encode()).hexdigest()
+        if (str(link), digest) not in landing.index.recorded:
+            landing.report.files += 1
+            reason = f"a link to {target}, which leaves the inbox (or loops): not read"
+            landing.ledger_row(link, digest, WHOLE_FILE, "rejected", reason)
+    for path in scan.files:
+        landing.land_file(path)
+    landing.commit()
+    return landing.report
+
+
+def rejects_of_run(lake_dir: Path, run_id: str) -> list[dict[str, object]]:
+    """The ledger's rejects from one landing pass, in input order."""
+    files = sorted(lake.table_dir(lake_dir, "ingest_ledger").glob(f"{run_id}-*.parquet"))
+    rows = lake.read_files(files, "ingest_ledger").to_pylist()
+    return [row for row in rows if row["outcome"] == "rejected"]
 
 
 def landed_days(lake_dir: Path) -> list[date]:

@@ -10,8 +10,14 @@ The fixture (`sample_lake_rows`) holds three articles:
   children of its own: staging keeps only the latest version (and its children).
 * AAPL_ARTICLE: Apple, 2024-03-05, with an AAPL price note and an unattributed claim.
 * FORD_ARTICLE: Ford, 2024-03-04, a claim but no price note (so no claim-price link).
+* FOLLOW_ARTICLE: a Tesla follow-up, 2024-03-07, with a TSLA price note two days after the Tesla
+  article (an `other_article` link both ways), a hedged $5 billion claim, people and places.
 
-`entities` is left empty: only its `_schema.parquet` exists.
+Daily bars: TSLA 2024-03-01 to 2024-03-12 (returns after the Tesla article), AAPL 2024-03-04 to 03-06.
+
+`relanded_lake_rows` is the same lake after one more landing day (RELANDED_DAY, 2024-03-09): the
+follow-up and the Ford article re-landed under that day (their dates were corrected), plus a new
+Tesla article of that day - for the incremental build test.
 """
 
 from __future__ import annotations
@@ -26,14 +32,18 @@ import pyarrow.parquet as pq
 from orchestration.lake_schema import TABLES
 
 SCHEMA_FILE = "_schema.parquet"
-UNPARTITIONED = frozenset({"ticker_reference", "rejected_inputs", "ingest_ledger", "daily_bars"})
+UNPARTITIONED = frozenset({"ticker_reference", "ingest_ledger", "daily_bars"})
 
 TSLA_ARTICLE = "a-tsla"
 AAPL_ARTICLE = "a-aapl"
 FORD_ARTICLE = "a-ford"
+FOLLOW_ARTICLE = "a-tsla-follow"
+WEEKEND_ARTICLE = "a-tsla-weekend"
 
 MAR_04 = date(2024, 3, 4)
 MAR_05 = date(2024, 3, 5)
+MAR_07 = date(2024, 3, 7)
+RELANDED_DAY = date(2024, 3, 9)
 
 
 def _utc(*args: int) -> datetime:
@@ -172,22 +182,105 @@ def _bar(symbol: str, day: date, close: float) -> dict:
     }
 
 
+def _entity(article_id: str, day: date, index: int, text: str, label: str) -> dict:
+    return {
+        "article_id": article_id,
+        "published_date": day,
+        "entity_index": index,
+        "entity_text": text,
+        "label": label,
+        "start_char": 0,
+        "end_char": len(text),
+    }
+
+
+def _follow_up_rows(day: date, ingested_at: datetime) -> dict[str, list[dict]]:
+    """The Tesla follow-up article and its children, landed under `day`."""
+    a = FOLLOW_ARTICLE
+    claim = "Tesla could spend $5 billion on the China project, people familiar with the matter said."
+    return {
+        "articles": [_article(a, day, "Tesla suppliers weigh a move to Shanghai", ingested_at)],
+        "ticker_mentions": [_mention(a, day, 0, "TSLA", "tesla", "Tesla")],
+        "price_notes": [
+            _note(a, day, 0, "TSLA", "tesla", direction="up", change_pct=2.0, as_of=MAR_07, session="close")
+        ],
+        "claims": [
+            _claim(
+                a,
+                day,
+                0,
+                claim,
+                ["TSLA"],
+                attributed_source="people familiar with the matter",
+                attribution_phrase="people familiar with the matter said",
+                hedges=["could"],
+                is_forward_looking=True,
+            )
+        ],
+        "amounts": [
+            {
+                "article_id": a,
+                "published_date": day,
+                "amount_index": 0,
+                "amount_text": "$5 billion",
+                "kind": "money",
+                "value": 5e9,
+                "currency": "USD",
+                "unit": "billion",
+                "start_char": 18,
+                "end_char": 28,
+            }
+        ],
+        "entities": [
+            _entity(a, day, 0, "Elon Musk", "PERSON"),
+            _entity(a, day, 1, "Shanghai", "PLACE"),
+        ],
+    }
+
+
+def _ford_rows(day: date, ingested_at: datetime) -> dict[str, list[dict]]:
+    return {
+        "articles": [_article(FORD_ARTICLE, day, "Ford EV margins", ingested_at)],
+        "ticker_mentions": [_mention(FORD_ARTICLE, day, 0, "F", "ford-motor", "Ford")],
+        "claims": [_claim(FORD_ARTICLE, day, 0, "Ford is losing money on EVs.", ["F"])],
+    }
+
+
+def _merge(*parts: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    merged: dict[str, list[dict]] = {}
+    for part in parts:
+        for table, rows in part.items():
+            merged.setdefault(table, []).extend(rows)
+    return merged
+
+
+def relanded_lake_rows() -> dict[str, list[dict]]:
+    """The sample lake after RELANDED_DAY landed (see the module docstring); only that day's
+    partitions are new, the earlier ones are unchanged."""
+    day, later = RELANDED_DAY, _utc(2024, 3, 9, 20)
+    weekend = {
+        "articles": [_article(WEEKEND_ARTICLE, day, "Tesla weekend deliveries", later)],
+        "ticker_mentions": [_mention(WEEKEND_ARTICLE, day, 0, "TSLA", "tesla", "Tesla")],
+        "price_notes": [_note(WEEKEND_ARTICLE, day, 0, "TSLA", "tesla", direction="down", change_pct=1.0)],
+        "claims": [_claim(WEEKEND_ARTICLE, day, 0, "Tesla deliveries reportedly slowed.", ["TSLA"])],
+    }
+    return _merge(sample_lake_rows(), _follow_up_rows(day, later), _ford_rows(day, later), weekend)
+
+
 def sample_lake_rows() -> dict[str, list[dict]]:
     """The rows of the fixture lake, by table (see the module docstring)."""
     reuters_claim = "Tesla plans to build a data center in China, according to a report from Reuters."
-    return {
+    rows = {
         "articles": [
             # the stale version: landed first, under the wrong day
             _article(TSLA_ARTICLE, MAR_04, "Tesla (old version)", _utc(2024, 3, 4, 9)),
             _article(TSLA_ARTICLE, MAR_05, "Tesla shares fall on China plans", _utc(2024, 3, 5, 18)),
             _article(AAPL_ARTICLE, MAR_05, "Apple rises", _utc(2024, 3, 5, 18)),
-            _article(FORD_ARTICLE, MAR_04, "Ford EV margins", _utc(2024, 3, 4, 9)),
         ],
         "ticker_mentions": [
             _mention(TSLA_ARTICLE, MAR_04, 0, "TSLA", "tesla", "Tesla"),  # stale: dropped
             _mention(TSLA_ARTICLE, MAR_05, 0, "TSLA", "tesla", "Tesla"),
             _mention(AAPL_ARTICLE, MAR_05, 0, "AAPL", "apple", "Apple"),
-            _mention(FORD_ARTICLE, MAR_04, 0, "F", "ford-motor", "Ford"),
         ],
         "price_notes": [
             _note(TSLA_ARTICLE, MAR_04, 0, "TSLA", "tesla", direction="up"),  # stale: dropped
@@ -221,10 +314,17 @@ def sample_lake_rows() -> dict[str, list[dict]]:
             ),
             _note(AAPL_ARTICLE, MAR_05, 0, "AAPL", "apple", direction="up", change_pct=1.1),
         ],
-        # made-up bars: the TSLA note (down 3.2 % to $180.50) holds, the AAPL note (up 1.1 %) does not
+        # made-up bars: the TSLA notes (down 3.2 % to $180.50; up 2 % on 03-07) hold, the AAPL note
+        # (up 1.1 %) does not
         "daily_bars": [
             _bar("TSLA", date(2024, 3, 1), 186.47),
             _bar("TSLA", MAR_04, 180.5),
+            _bar("TSLA", MAR_05, 178.0),
+            _bar("TSLA", date(2024, 3, 6), 175.5),
+            _bar("TSLA", MAR_07, 179.0),
+            _bar("TSLA", date(2024, 3, 8), 181.2),
+            _bar("TSLA", date(2024, 3, 11), 177.9),
+            _bar("TSLA", date(2024, 3, 12), 176.0),
             _bar("AAPL", MAR_04, 200.0),
             _bar("AAPL", MAR_05, 196.0),
             _bar("AAPL", date(2024, 3, 6), 198.0),
@@ -251,7 +351,6 @@ def sample_lake_rows() -> dict[str, list[dict]]:
                 ["AAPL"],
                 is_forward_looking=True,
             ),
-            _claim(FORD_ARTICLE, MAR_04, 0, "Ford is losing money on EVs.", ["F"]),
         ],
         "amounts": [
             {
@@ -267,7 +366,11 @@ def sample_lake_rows() -> dict[str, list[dict]]:
                 "end_char": 37,
             },
         ],
-        "entities": [],  # only _schema.parquet
+        "entities": [
+            _entity(TSLA_ARTICLE, MAR_05, 0, "Elon Musk", "PERSON"),
+            _entity(TSLA_ARTICLE, MAR_05, 1, "China", "PLACE"),
+            _entity(TSLA_ARTICLE, MAR_05, 2, "Reuters", "ORG"),
+        ],
         "ticker_reference": [
             _ticker("TSLA", "tesla", "Tesla, Inc.", "NASDAQ"),
             _ticker("AAPL", "apple", "Apple Inc.", "NASDAQ"),
@@ -276,30 +379,31 @@ def sample_lake_rows() -> dict[str, list[dict]]:
             _ticker("FB", "meta-platforms", "Meta Platforms, Inc.", "NASDAQ", valid_to=date(2022, 6, 8)),
             _ticker("META", "meta-platforms", "Meta Platforms, Inc.", "NASDAQ", valid_from=date(2022, 6, 9)),
         ],
-        "rejected_inputs": [
-            {
-                "input_file": "broken.json",
-                "input_position": None,
-                "reason": "not valid JSON",
-                "rejected_at": _utc(2024, 3, 5, 18),
-            },
-        ],
         "ingest_ledger": [
             {
+                "run_id": "20240305T180000000000Z",
                 "input_file": "wire.jsonl",
-                "content_hash": "h1",
+                "input_position": f"line {line}",
+                "file_hash": "f1",
+                "article_id": f"a{line}",
+                "content_hash": f"h{line}",
                 "outcome": "landed",
-                "articles": 4,
-                "rejects": 0,
                 "ingested_at": _utc(2024, 3, 5, 18),
-            },
+            }
+            for line in range(1, 5)
+        ]
+        + [
             {
+                "run_id": "20240305T180000000000Z",
                 "input_file": "broken.json",
-                "content_hash": "h2",
+                "input_position": "whole file",
+                "file_hash": "f2",
                 "outcome": "rejected",
-                "articles": 0,
-                "rejects": 1,
+                "detail": "not valid JSON",
                 "ingested_at": _utc(2024, 3, 5, 18),
             },
         ],
     }
+    return _merge(
+        rows, _ford_rows(MAR_04, _utc(2024, 3, 4, 9)), _follow_up_rows(MAR_07, _utc(2024, 3, 7, 18))
+    )

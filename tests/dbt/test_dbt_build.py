@@ -22,8 +22,12 @@ from orchestration import cli
 from tests.conftest import ROOT
 from tests.dbt.lake_fixtures import (
     AAPL_ARTICLE,
+    FOLLOW_ARTICLE,
     FORD_ARTICLE,
+    RELANDED_DAY,
     TSLA_ARTICLE,
+    WEEKEND_ARTICLE,
+    relanded_lake_rows,
     sample_lake_rows,
     write_lake,
 )
@@ -51,7 +55,7 @@ class Build:
             return con.execute(sql).fetchone()[0]
 
 
-def run_dbt(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def dbt_command(root: Path, *args: str) -> tuple[list[str], dict[str, str]]:
     env = {
         **os.environ,
         "DO_NOT_TRACK": "1",
@@ -73,7 +77,28 @@ def run_dbt(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         str(root / "logs"),
         "--no-use-colors",
     ]
+    return command, env
+
+
+def run_dbt(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command, env = dbt_command(root, *args)
     return subprocess.run(command, capture_output=True, text=True, cwd=root, env=env, timeout=600)
+
+
+def run_dbt_concurrently(*runs: tuple[Path, tuple[str, ...]]) -> list[subprocess.CompletedProcess[str]]:
+    """Several dbt invocations at once (each in its own root), so two builds take the time of one."""
+    started = []
+    for root, args in runs:
+        command, env = dbt_command(root, *args)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root, env=env
+        )
+        started.append((command, process))
+    results = []
+    for command, process in started:
+        stdout, stderr = process.communicate(timeout=600)
+        results.append(subprocess.CompletedProcess(command, process.returncode, stdout, stderr))
+    return results
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +122,8 @@ def test_every_node_passed_without_warnings(build: Build) -> None:
         "stg_articles_keeps_latest_version_per_article",
         "fct_claim_price_links_joins_claim_tickers_to_same_article_notes",
         "price_note_checks_tolerate_adjusted_levels",
+        "fct_claim_price_links_keeps_the_nearest_other_article_notes",
+        "fct_claim_market_moves_returns_from_the_close_before_publication",
     }
 
 
@@ -120,7 +147,11 @@ def test_schemas_are_named_as_configured(build: Build) -> None:
     assert set(by_schema["staging"].values()) == {"VIEW"}
     assert set(by_schema["intermediate"].values()) == {"VIEW"}
     assert set(by_schema["marts"].values()) == {"BASE TABLE"}
-    assert by_schema["audit"] == {"rejected_inputs": "BASE TABLE", "ingest_ledger": "BASE TABLE"}
+    assert by_schema["audit"] == {
+        "rejected_inputs": "BASE TABLE",
+        "ingest_ledger": "BASE TABLE",
+        "ingest_runs": "BASE TABLE",
+    }
     assert set(by_schema["marts"]) == {
         "dim_articles",
         "dim_tickers",
@@ -132,6 +163,7 @@ def test_schemas_are_named_as_configured(build: Build) -> None:
         "fct_amounts",
         "fct_entities",
         "fct_price_note_checks",
+        "fct_claim_market_moves",
     }
     stg = {f"stg_{t}" for t in sample_lake_rows()}
     assert set(by_schema["staging"]) == stg
@@ -147,6 +179,11 @@ def test_articles_are_deduplicated_to_the_latest_version(build: Build) -> None:
             "title": "Tesla shares fall on China plans",
             "published_date": date(2024, 3, 5),
         },
+        {
+            "article_id": FOLLOW_ARTICLE,
+            "title": "Tesla suppliers weigh a move to Shanghai",
+            "published_date": date(2024, 3, 7),
+        },
     ]
     # the stale version's children (2024-03-04 partition) are gone everywhere
     for table in ("fct_ticker_mentions", "fct_price_notes", "fct_claims"):
@@ -155,7 +192,7 @@ def test_articles_are_deduplicated_to_the_latest_version(build: Build) -> None:
             f" where article_id = '{TSLA_ARTICLE}' and published_date <> date '2024-03-05'"
         )
         assert stale == 0, table
-    assert build.scalar("select count(*) from marts.fct_ticker_mentions") == 3
+    assert build.scalar("select count(*) from marts.fct_ticker_mentions") == 4
 
 
 def test_price_notes_and_index_moves_are_split(build: Build) -> None:
@@ -175,6 +212,18 @@ def test_price_notes_and_index_moves_are_split(build: Build) -> None:
             "currency": None,
             "session": None,
             "as_of": date(2024, 3, 5),
+        },
+        {
+            "price_note_id": f"{FOLLOW_ARTICLE}:0",
+            "symbol": "TSLA",
+            "company_key": "tesla",
+            "direction": "up",
+            "change_pct": 2.0,
+            "change_qualifier": None,
+            "price": None,
+            "currency": None,
+            "session": "close",
+            "as_of": date(2024, 3, 7),
         },
         {
             "price_note_id": f"{TSLA_ARTICLE}:0",
@@ -200,7 +249,13 @@ def test_claims_carry_hedges_and_tickers(build: Build) -> None:
             "select claim_id, attributed_source, hedges, is_hedged, tickers from marts.fct_claims"
         )
     }
-    assert set(claims) == {f"{TSLA_ARTICLE}:0", f"{TSLA_ARTICLE}:1", f"{AAPL_ARTICLE}:0", f"{FORD_ARTICLE}:0"}
+    assert set(claims) == {
+        f"{TSLA_ARTICLE}:0",
+        f"{TSLA_ARTICLE}:1",
+        f"{AAPL_ARTICLE}:0",
+        f"{FORD_ARTICLE}:0",
+        f"{FOLLOW_ARTICLE}:0",
+    }
     reuters = claims[f"{TSLA_ARTICLE}:0"]
     assert reuters["attributed_source"] == "Reuters"
     assert reuters["hedges"] == ["plans"]
@@ -212,15 +267,18 @@ def test_claims_carry_hedges_and_tickers(build: Build) -> None:
 def test_claims_link_to_price_notes_of_their_tickers_in_the_same_article(build: Build) -> None:
     links = build.rows(
         "select link_id, claim_id, price_note_id, article_id, symbol, link_type, attributed_source,"
-        " direction, change_pct, price, session, as_of, published_date"
+        " direction, change_pct, price, session, as_of, published_date, note_article_id,"
+        " note_published_date, day_distance, nearest_rank"
         " from marts.fct_claim_price_links order by link_id"
     )
-    tsla = [link for link in links if link["symbol"] == "TSLA"]
-    assert [(link["claim_id"], link["price_note_id"]) for link in tsla] == [
+    same = [link for link in links if link["link_type"] == "same_article"]
+    assert [(link["claim_id"], link["price_note_id"]) for link in same] == [
+        (f"{AAPL_ARTICLE}:0", f"{AAPL_ARTICLE}:0"),
+        (f"{FOLLOW_ARTICLE}:0", f"{FOLLOW_ARTICLE}:0"),
         (f"{TSLA_ARTICLE}:0", f"{TSLA_ARTICLE}:0"),
         (f"{TSLA_ARTICLE}:1", f"{TSLA_ARTICLE}:0"),
     ]
-    assert tsla[0] == {
+    assert next(link for link in same if link["claim_id"] == f"{TSLA_ARTICLE}:0") == {
         "link_id": f"{TSLA_ARTICLE}:0->{TSLA_ARTICLE}:0",
         "claim_id": f"{TSLA_ARTICLE}:0",
         "price_note_id": f"{TSLA_ARTICLE}:0",
@@ -234,26 +292,77 @@ def test_claims_link_to_price_notes_of_their_tickers_in_the_same_article(build: 
         "session": "close",
         "as_of": date(2024, 3, 4),
         "published_date": date(2024, 3, 5),
+        "note_article_id": TSLA_ARTICLE,
+        "note_published_date": date(2024, 3, 5),
+        "day_distance": 0,
+        "nearest_rank": None,
     }
-    # AAPL is a ticker of the Tesla claim too, but has no price note in that article;
-    # Ford has a claim and no price note at all.
-    others = [(link["claim_id"], link["price_note_id"]) for link in links if link["symbol"] != "TSLA"]
-    assert others == [(f"{AAPL_ARTICLE}:0", f"{AAPL_ARTICLE}:0")]
+    # Other articles within 3 days: the follow-up (03-07) for the Tesla claims and back, and the Apple
+    # article's AAPL note for the Tesla claim that names Apple. Ford has no price note anywhere.
+    other = [
+        (link["claim_id"], link["price_note_id"], link["day_distance"], link["nearest_rank"])
+        for link in links
+        if link["link_type"] == "other_article"
+    ]
+    assert other == [
+        (f"{FOLLOW_ARTICLE}:0", f"{TSLA_ARTICLE}:0", -2, 1),
+        (f"{TSLA_ARTICLE}:0", f"{FOLLOW_ARTICLE}:0", 2, 1),
+        (f"{TSLA_ARTICLE}:1", f"{AAPL_ARTICLE}:0", 0, 1),
+        (f"{TSLA_ARTICLE}:1", f"{FOLLOW_ARTICLE}:0", 2, 1),
+    ]
+    assert not [link for link in links if link["symbol"] == "F"]
+
+
+def test_claim_market_moves_follow_the_next_close_rule(build: Build) -> None:
+    """The Tesla article came out at 09:30 in New York on Tuesday 2024-03-05: the base is Monday's close,
+    the next close is Tuesday's, the 5th is the next Monday's."""
+    moves = build.rows(
+        "select claim_ticker_id, timing_basis, base_date, base_close, next_close_date, next_close,"
+        " day5_date, day5_close, return_1d_pct, return_5d_pct from marts.fct_claim_market_moves"
+        " order by claim_ticker_id"
+    )
+    by_id = {move.pop("claim_ticker_id"): move for move in moves}
+    assert set(by_id) == {
+        f"{AAPL_ARTICLE}:0:AAPL",
+        f"{FORD_ARTICLE}:0:F",
+        f"{FOLLOW_ARTICLE}:0:TSLA",
+        f"{TSLA_ARTICLE}:0:TSLA",
+        f"{TSLA_ARTICLE}:1:AAPL",
+        f"{TSLA_ARTICLE}:1:TSLA",
+    }
+    assert by_id[f"{TSLA_ARTICLE}:0:TSLA"] == {
+        "timing_basis": "published_at",
+        "base_date": date(2024, 3, 4),
+        "base_close": 180.5,
+        "next_close_date": date(2024, 3, 5),
+        "next_close": 178.0,
+        "day5_date": date(2024, 3, 11),
+        "day5_close": 177.9,
+        "return_1d_pct": round(100 * (178.0 / 180.5 - 1), 4),
+        "return_5d_pct": round(100 * (177.9 / 180.5 - 1), 4),
+    }
+    # no Ford bars at all; the follow-up (Thursday) has fewer than 5 bars after it
+    assert by_id[f"{FORD_ARTICLE}:0:F"]["return_1d_pct"] is None
+    assert by_id[f"{FOLLOW_ARTICLE}:0:TSLA"]["next_close_date"] == date(2024, 3, 7)
+    assert by_id[f"{FOLLOW_ARTICLE}:0:TSLA"]["return_5d_pct"] is None
 
 
 def test_reference_audit_and_empty_tables(build: Build) -> None:
     tickers = build.rows("select symbol, company_key, valid_from, valid_to from marts.dim_tickers order by 1")
     assert [t["symbol"] for t in tickers] == ["AAPL", "F", "FB", "META", "TSLA"]
     assert {t["symbol"]: t["valid_to"] for t in tickers}["FB"] == date(2022, 6, 8)
-    assert build.scalar("select count(*) from marts.fct_amounts") == 1
-    # entities had only its _schema.parquet
-    assert build.scalar("select count(*) from marts.fct_entities") == 0
+    assert build.scalar("select count(*) from marts.fct_amounts") == 2
+    assert build.scalar("select count(*) from marts.fct_entities") == 5
     assert build.scalar("select count(*) from audit.rejected_inputs") == 1
-    ledger = build.rows("select input_file, outcome, article_count from audit.ingest_ledger order by 1")
+    ledger = build.rows(
+        "select input_file, outcome, count(*) as items from audit.ingest_ledger group by all order by 1"
+    )
     assert ledger == [
-        {"input_file": "broken.json", "outcome": "rejected", "article_count": 0},
-        {"input_file": "wire.jsonl", "outcome": "landed", "article_count": 4},
+        {"input_file": "broken.json", "outcome": "rejected", "items": 1},
+        {"input_file": "wire.jsonl", "outcome": "landed", "items": 4},
     ]
+    (run,) = build.rows("select seen, landed, duplicate, updated, rejected, files from audit.ingest_runs")
+    assert run == {"seen": 5, "landed": 4, "duplicate": 0, "updated": 0, "rejected": 1, "files": 2}
 
 
 def test_views_survive_the_warehouse_file_being_renamed(build: Build, tmp_path: Path) -> None:
@@ -262,8 +371,8 @@ def test_views_survive_the_warehouse_file_being_renamed(build: Build, tmp_path: 
     renamed = tmp_path / "renamed.duckdb"
     shutil.copyfile(build.warehouse, renamed)
     with duckdb.connect(str(renamed), read_only=True) as con:
-        assert con.execute("select count(*) from staging.stg_claims").fetchone()[0] == 4
-        assert con.execute("select count(*) from intermediate.int_claim_tickers").fetchone()[0] == 5
+        assert con.execute("select count(*) from staging.stg_claims").fetchone()[0] == 5
+        assert con.execute("select count(*) from intermediate.int_claim_tickers").fetchone()[0] == 6
 
 
 def test_build_passes_on_a_lake_with_only_schema_files(tmp_path: Path) -> None:
@@ -280,7 +389,7 @@ def test_build_passes_on_a_lake_with_only_schema_files(tmp_path: Path) -> None:
 def test_price_notes_are_checked_against_the_bars(build: Build) -> None:
     checks = build.rows(
         "select symbol, check_date, percent_check, price_check, verdict"
-        " from marts.fct_price_note_checks order by 1"
+        " from marts.fct_price_note_checks order by 1, 2"
     )
     assert checks == [
         {
@@ -297,20 +406,102 @@ def test_price_notes_are_checked_against_the_bars(build: Build) -> None:
             "price_check": "confirmed",
             "verdict": "confirmed",
         },
+        {
+            "symbol": "TSLA",
+            "check_date": date(2024, 3, 7),
+            "percent_check": "confirmed",
+            "price_check": None,
+            "verdict": "confirmed",
+        },
     ]
 
 
 def test_readme_sql_runs_on_the_fixture_warehouse(build: Build) -> None:
-    """Every statement in the README's ```sql blocks must run on the current warehouse schema."""
+    """Every statement in the README's ```sql blocks runs on the current warehouse schema and answers
+    its question on the fixture warehouse with at least one row."""
     readme = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```sql\n(.*?)```", readme, flags=re.DOTALL)
     statements = [s.strip() for block in blocks for s in block.split(";") if s.strip()]
-    assert len(statements) >= 4
-    with duckdb.connect(str(build.warehouse), read_only=True) as con:
-        for statement in statements:
-            con.execute(statement).fetchall()
-    contradicted = build.rows(statements[3])
-    assert [row["symbol"] for row in contradicted] == ["AAPL"]
+    assert len(statements) >= 10
+    answers = [build.rows(statement) for statement in statements]
+    empty = [
+        statement.splitlines()[0] for statement, rows in zip(statements, answers, strict=True) if not rows
+    ]
+    assert not empty, empty
+    by_question = {
+        int(m.group(1)): rows
+        for statement, rows in zip(statements, answers, strict=True)
+        if (m := re.match(r"-- (\d+)\.", statement))
+    }
+    assert set(by_question) == set(range(1, 11))
+    assert {row["link_type"] for row in by_question[1]} == {"same_article", "other_article"}
+    assert [row["symbol"] for row in by_question[2]] == ["AAPL"]
+    (tsla,) = by_question[5]
+    assert (tsla["base_close"], tsla["next_close"], tsla["return_1d_pct"]) == (180.5, 178.0, -1.385)
+    assert {row["hedge"] for row in by_question[6]} == {"plans", "could"}
+    assert [row["title"] for row in by_question[7]] == ["Apple rises"]
+    assert {row["other_article"] for row in by_question[8]} == {"Tesla suppliers weigh a move to Shanghai"}
+    assert [row["amount_text"] for row in by_question[9]] == ["$5 billion"]
+    assert by_question[10][0] == {"label": "PERSON", "entity_text": "Elon Musk", "mentions": 2, "articles": 2}
+
+
+def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) -> None:
+    """The fixture warehouse, then one more landed day (RELANDED_DAY): a build with that day as its window
+    must leave every mart exactly as a --full-refresh build of the same lake does. The day moves two
+    articles from earlier days (their old rows must go, and claims linked to the moved note re-linked)
+    and adds one near the Tesla claims."""
+    roots = {name: (tmp_path / name).resolve() for name in ("windowed", "full")}
+    for root in roots.values():
+        write_lake(root / "lake", relanded_lake_rows())
+        shutil.copyfile(build.warehouse, root / "warehouse.duckdb")
+        # dbt's parse state, so the full refresh parses partially (new vars make dbt parse in full)
+        (root / "target").mkdir()
+        shutil.copyfile(build.target / "partial_parse.msgpack", root / "target" / "partial_parse.msgpack")
+    window = json.dumps({"window_start": RELANDED_DAY.isoformat(), "window_end": RELANDED_DAY.isoformat()})
+    # `run` (the data tests pass on the full refresh already): the views too, as they name the lake
+    windowed, full = run_dbt_concurrently(
+        (roots["windowed"], ("run", "--vars", window)), (roots["full"], ("run", "--full-refresh"))
+    )
+    assert windowed.returncode == 0, (windowed.stdout + windowed.stderr)[-6000:]
+    assert full.returncode == 0, (full.stdout + full.stderr)[-6000:]
+    # the windowed build really was incremental: it deleted and re-inserted the window
+    compiled = (roots["windowed"] / "target/run/tickerwire/models/marts/fct_claims.sql").read_text()
+    assert "delete from" in compiled and f"date '{RELANDED_DAY.isoformat()}'" in compiled
+
+    with duckdb.connect(str(roots["windowed"] / "warehouse.duckdb"), read_only=True) as con:
+        con.execute(f"attach '{roots['full'] / 'warehouse.duckdb'}' as full_refresh (read_only)")
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables"
+                " where table_catalog = current_database() and table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        assert len(tables) == 11
+        for table in tables:
+            columns = [f"select * from {catalog}.marts.{table}" for catalog in ("warehouse", "full_refresh")]
+            assert (
+                con.execute(f"describe {columns[0]}").fetchall()
+                == con.execute(f"describe {columns[1]}").fetchall()
+            ), table
+            for left, right in (columns, columns[::-1]):
+                extra = con.execute(f"{left} except all {right}").fetchall()
+                assert not extra, f"marts.{table}: {extra}"
+        moved = con.execute(
+            "select article_id, published_date from marts.dim_articles where article_id in (?, ?) order by 1",
+            [FORD_ARTICLE, FOLLOW_ARTICLE],
+        ).fetchall()
+        assert moved == [(FORD_ARTICLE, RELANDED_DAY), (FOLLOW_ARTICLE, RELANDED_DAY)]
+        # the follow-up's note is now 4 days after the Tesla claims: too far to link
+        assert con.execute(
+            "select count(*) from marts.fct_claim_price_links where note_article_id = ? and claim_id like ?",
+            [FOLLOW_ARTICLE, f"{TSLA_ARTICLE}:%"],
+        ).fetchone() == (0,)
+        assert con.execute(
+            "select day_distance from marts.fct_claim_price_links"
+            " where claim_id = ? and link_type = 'other_article'",
+            [f"{WEEKEND_ARTICLE}:0"],
+        ).fetchall() == [(0,)]
 
 
 def test_plot_writes_a_png_timeline(build: Build, tmp_path: Path) -> None:

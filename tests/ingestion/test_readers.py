@@ -421,6 +421,14 @@ def test_record_without_body(tmp_path: Path, body: str | None) -> None:
     assert summary(items) == [("line 1", "reject: record without body")]
 
 
+@pytest.mark.parametrize("placeholder", ["0", "-", "0.0"])
+def test_a_placeholder_without_letters_is_no_body(tmp_path: Path, placeholder: str) -> None:
+    """Dumps such as FNSPID write "0" where the text is missing; it must not replace a real article."""
+    items = read(write(tmp_path, "feed.jsonl", json.dumps({"title": "T", "body": placeholder})))
+    ((position, outcome),) = summary(items)
+    assert position == "line 1" and outcome.startswith("reject: record without body")
+
+
 def test_whitespace_only_text_file_is_empty(tmp_path: Path) -> None:
     assert only_reject(write(tmp_path, "blank.txt", "  \n \n")).reason == "empty file"
 

@@ -1,8 +1,10 @@
--- Inputs (or parts of inputs) the ingest could not turn into articles.
+-- Inputs (or parts of inputs) the ingest could not turn into articles: the ledger's rejects.
 select
     input_file,
     input_position,
-    reason,
-    rejected_at
+    detail as reason,
+    ingested_at as rejected_at,
+    run_id
 
-from {{ ref('stg_rejected_inputs') }}
+from {{ ref('stg_ingest_ledger') }}
+where outcome = 'rejected'

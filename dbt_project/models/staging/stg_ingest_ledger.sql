@@ -9,11 +9,14 @@ source as (
 renamed as (
 
     select
+        run_id,
         input_file,
+        input_position,
+        file_hash,
+        article_id,
         content_hash,
         outcome,
-        articles as article_count,
-        rejects as reject_count,
+        detail,
         ingested_at
 
     from source

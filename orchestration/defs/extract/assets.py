@@ -12,6 +12,15 @@ from orchestration.defs.resources import TickerwireHome
 from orchestration.lake_schema import TABLES
 from orchestration.pipeline.extraction import OUTPUT_TABLES, PARTITION_FILE, extract_day, load_reference
 from orchestration.pipeline.landing import landed_days
+from orchestration.pipeline.quality import (
+    MAX_SHARE_WITHOUT_TICKER,
+    MIN_SHARE_OF_PREVIOUS_DAY,
+    article_counts,
+    share,
+    volume_drops,
+)
+
+ARTICLES_KEY = dg.AssetKey(["lake", "articles"])
 
 DESCRIPTIONS = {
     "articles": "One row per article (latest version), partitioned by published date.",
@@ -33,6 +42,20 @@ DESCRIPTIONS = {
         )
         for name in OUTPUT_TABLES
     ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "no_volume_drop",
+            asset=ARTICLES_KEY,
+            description=f"No extracted day has fewer than {MIN_SHARE_OF_PREVIOUS_DAY:.0%} of the articles of "
+            "the previous day with articles (a lost feed or inbox). Warns.",
+        ),
+        dg.AssetCheckSpec(
+            "articles_without_ticker",
+            asset=ARTICLES_KEY,
+            description=f"At most {MAX_SHARE_WITHOUT_TICKER:.0%} of the run's articles name no listed "
+            "company (a broken reference or an off-topic source). Warns.",
+        ),
+    ],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="extract",
@@ -45,8 +68,9 @@ def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHo
     first, last = date.fromisoformat(window.start), date.fromisoformat(window.end)
     days = [day for day in landed_days(home.lake) if first <= day <= last]
     totals = dict.fromkeys(OUTPUT_TABLES, 0)
-    extracted = skipped = duplicates = 0
+    extracted = skipped = duplicates = without_ticker = 0
     last_day = None
+    extracted_days = []
     for day in days:
         report = extract_day(home.lake, day, reference, reference_version)
         if report.skipped:
@@ -54,7 +78,9 @@ def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHo
             continue
         extracted += 1
         duplicates += report.duplicates
+        without_ticker += report.articles_without_ticker
         last_day = day
+        extracted_days.append(day)
         for name, count in report.rows.items():
             totals[name] += count
     context.log.info(f"extracted {extracted} days, skipped {skipped} unchanged, {duplicates} duplicates")
@@ -68,3 +94,37 @@ def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHo
         if name == "articles":
             metadata["duplicates"] = duplicates
         yield dg.MaterializeResult(asset_key=["lake", name], metadata=metadata)
+    yield from _checks(home.lake, extracted_days, totals["articles"], without_ticker)
+
+
+def _checks(lake_dir, days: list[date], articles: int, without_ticker: int):
+    counts = article_counts(lake_dir, days)
+    drops = volume_drops(counts, days)
+    yield dg.AssetCheckResult(
+        asset_key=ARTICLES_KEY,
+        check_name="no_volume_drop",
+        passed=not drops,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "days_checked": len(days),
+            "drops": dg.MetadataValue.json(
+                [
+                    {
+                        "day": str(d.day),
+                        "articles": d.articles,
+                        "previous_day": str(d.previous_day),
+                        "previous_articles": d.previous_articles,
+                    }
+                    for d in drops
+                ]
+            ),
+        },
+    )
+    untagged = share(without_ticker, articles)
+    yield dg.AssetCheckResult(
+        asset_key=ARTICLES_KEY,
+        check_name="articles_without_ticker",
+        passed=untagged <= MAX_SHARE_WITHOUT_TICKER,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"share": untagged, "articles": articles, "without_ticker": without_ticker},
+    )

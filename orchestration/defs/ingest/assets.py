@@ -5,9 +5,10 @@ import dagster as dg
 from orchestration import lake
 from orchestration.defs.metadata import PREVIEW_ROWS, table_metadata
 from orchestration.defs.resources import TickerwireHome
-from orchestration.lake_schema import ARTICLES, INGEST_LEDGER, REJECTED_INPUTS, TICKER_REFERENCE
+from orchestration.lake_schema import ARTICLES, INGEST_LEDGER, TICKER_REFERENCE
 from orchestration.pipeline.extraction import REFERENCE_FILE
 from orchestration.pipeline.landing import LANDED, land_inbox
+from orchestration.pipeline.quality import MAX_SHARE_REJECTED, share
 from orchestration.reference import load_bundled_reference_rows
 
 LANDED_KEY = dg.AssetKey(["lake", LANDED])
@@ -22,17 +23,22 @@ INGEST_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONEN
             LANDED_KEY,
             description="Articles read from new inbox files, by published date, before de-duplication.",
             kinds={"python", "parquet"},
-        ),
-        dg.AssetSpec(
-            ["lake", "rejected_inputs"],
-            description="Inputs, or parts of inputs, that could not become articles, with the reason.",
-            kinds={"python", "parquet"},
+            deps=[dg.AssetKey(["sources", "fetched_news"])],
         ),
         dg.AssetSpec(
             ["lake", "ingest_ledger"],
-            description="One row per inbox file seen: landed, duplicate or rejected. Written after the data.",
+            description="Every input item seen (article, record, whole file) and its outcome: landed, "
+            "duplicate, updated or rejected with the reason. Written after the data it describes.",
             kinds={"python", "parquet"},
         ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "share_rejected",
+            asset=["lake", "ingest_ledger"],
+            description=f"At most {MAX_SHARE_REJECTED:.0%} of the items a landing pass saw were rejected "
+            "(a source changed its format). Warns.",
+        )
     ],
     group_name="ingest",
     retry_policy=INGEST_RETRY,
@@ -40,30 +46,43 @@ INGEST_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONEN
 def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome):
     """Land every inbox file the ledger has not seen; files already recorded are not read again."""
     home = tickerwire.paths()
-    report = land_inbox(home.inbox, home.lake)
+    report = land_inbox(home.inbox, home.lake, quarantine=home.quarantine)
     touched = sorted(day.isoformat() for day in report.touched_dates)
-    context.log.info(f"landed {report.articles} articles from {report.files_landed} files; days {touched}")
+    context.log.info(
+        f"{report.files} new files, {report.seen} items: "
+        + ", ".join(f"{count} {outcome}" for outcome, count in report.counts.items())
+        + f"; days {touched}"
+    )
     yield dg.MaterializeResult(
         asset_key=LANDED_KEY,
         metadata={
             "dagster/row_count": report.articles,
             "dagster/column_schema": table_metadata(0, ARTICLES, [])["dagster/column_schema"],
-            "files_seen": report.files_seen,
-            "files_landed": report.files_landed,
-            "files_duplicate": report.files_duplicate,
-            "files_rejected": report.files_rejected,
+            "run_id": report.run_id,
+            "files": report.files,
+            "seen": report.seen,
+            **report.counts,
+            "quarantined": dg.MetadataValue.json([str(path) for path in report.quarantined]),
             "touched_dates": dg.MetadataValue.json(touched),
             "inbox": dg.MetadataValue.path(str(home.inbox)),
         },
     )
-    # Counts come from the Parquet footers and the preview from the newest file: these tables only grow.
-    for key, schema in (("rejected_inputs", REJECTED_INPUTS), ("ingest_ledger", INGEST_LEDGER)):
-        files = lake.data_files(lake.table_dir(home.lake, key))
-        newest = [max(files, key=lambda path: path.stat().st_mtime)] if files else []
-        sample = lake.read_files(newest, key).slice(0, PREVIEW_ROWS).to_pylist()
-        yield dg.MaterializeResult(
-            asset_key=["lake", key], metadata=table_metadata(lake.row_count(files), schema, sample)
-        )
+    # Counts come from the Parquet footers and the preview from the newest file: the ledger only grows.
+    files = lake.data_files(lake.table_dir(home.lake, "ingest_ledger"))
+    newest = [max(files, key=lambda path: path.stat().st_mtime)] if files else []
+    sample = lake.read_files(newest, "ingest_ledger").slice(0, PREVIEW_ROWS).to_pylist()
+    yield dg.MaterializeResult(
+        asset_key=["lake", "ingest_ledger"],
+        metadata=table_metadata(lake.row_count(files), INGEST_LEDGER, sample),
+    )
+    rejected = share(report.counts["rejected"], report.seen)
+    yield dg.AssetCheckResult(
+        asset_key=["lake", "ingest_ledger"],
+        check_name="share_rejected",
+        passed=rejected <= MAX_SHARE_REJECTED,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"share": rejected, "seen": report.seen, "rejected": report.counts["rejected"]},
+    )
 
 
 @dg.asset(

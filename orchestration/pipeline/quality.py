@@ -1,0 +1,61 @@
+"""Health measures of a run that dbt's tests cannot see: volume drops, untagged articles, rejects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from orchestration import lake
+from orchestration.pipeline.extraction import PARTITION_FILE
+from orchestration.pipeline.landing import landed_days
+
+# A day with fewer than this share of the previous day's articles is a likely lost feed or inbox.
+MIN_SHARE_OF_PREVIOUS_DAY = 0.2
+# Financial news almost always names a company; more untagged articles than this means the reference
+# or a source is off.
+MAX_SHARE_WITHOUT_TICKER = 0.5
+# More rejects than this in one landing pass means a source changed its format.
+MAX_SHARE_REJECTED = 0.1
+
+
+@dataclass(frozen=True)
+class VolumeDrop:
+    day: date
+    articles: int
+    previous_day: date
+    previous_articles: int
+
+
+def article_counts(lake_dir: Path, days: list[date]) -> dict[date, int]:
+    """Articles per extracted day, from the Parquet footers, for the given days and the day before each."""
+    all_days = landed_days(lake_dir)
+    wanted = set(days)
+    for day in days:
+        earlier = [d for d in all_days if d < day]
+        if earlier:
+            wanted.add(earlier[-1])
+    counts = {}
+    for day in sorted(wanted):
+        path = lake.partition_dir(lake_dir, "articles", day) / PARTITION_FILE
+        if path.exists():
+            counts[day] = lake.row_count([path])
+    return counts
+
+
+def volume_drops(counts: dict[date, int], days: list[date]) -> list[VolumeDrop]:
+    """Days whose article count fell below MIN_SHARE_OF_PREVIOUS_DAY of the previous day with articles."""
+    drops = []
+    ordered = sorted(counts)
+    for day in days:
+        if day not in counts or ordered.index(day) == 0:
+            continue
+        previous = ordered[ordered.index(day) - 1]
+        if counts[day] < MIN_SHARE_OF_PREVIOUS_DAY * counts[previous]:
+            drops.append(VolumeDrop(day, counts[day], previous, counts[previous]))
+    return drops
+
+
+def share(part: int, whole: int) -> float:
+    """part / whole, 0 when there is nothing."""
+    return part / whole if whole else 0.0

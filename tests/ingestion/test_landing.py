@@ -1,0 +1,158 @@
+"""Landing into a real Parquet lake: every item of every input gets one ledger outcome, exactly once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from orchestration import lake
+from orchestration.pipeline.landing import LANDED, OUTCOMES, land_inbox
+
+NOW = datetime(2025, 3, 6, 9, 0, tzinfo=UTC)
+LATER = datetime(2025, 3, 7, 9, 0, tzinfo=UTC)
+
+STORY = {
+    "id": "n-1",
+    "url": "https://news.example.com/boeing-orders?utm_source=feed",
+    "title": "Boeing books jet orders",
+    "published_at": "2025-03-05T14:00:00Z",
+    "body": "Boeing Co. said on Wednesday it booked 40 orders for its 737 jets, according to a filing.",
+}
+OTHER = {
+    "id": "n-2",
+    "url": "https://news.example.com/ford-recall",
+    "title": "Ford recalls vans",
+    "published_at": "2025-03-05T16:00:00Z",
+    "body": "Ford Motor Co. is recalling 12,000 vans over a seat-belt fault, the company said.",
+}
+
+
+def jsonl(inbox: Path, name: str, *records: dict | str) -> Path:
+    lines = [record if isinstance(record, str) else json.dumps(record) for record in records]
+    path = inbox / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def ledger(lake_dir: Path) -> list[dict]:
+    files = lake.data_files(lake.table_dir(lake_dir, "ingest_ledger"))
+    return lake.read_files(files, "ingest_ledger").to_pylist()
+
+
+def landed_rows(lake_dir: Path) -> list[dict]:
+    files = sorted(lake.table_dir(lake_dir, LANDED).glob("published_date=*/*.parquet"))
+    return [row for path in files for row in pq.read_table(path).to_pylist()]
+
+
+def test_each_item_gets_one_outcome_and_seen_is_their_sum(tmp_path: Path) -> None:
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    jsonl(inbox, "wire.jsonl", STORY, "{not json", OTHER, {"id": "n-3", "title": "no body"})
+    report = land_inbox(inbox, lake_dir, now=NOW)
+    assert report.counts == {"landed": 2, "duplicate": 0, "updated": 0, "rejected": 2}
+    assert report.seen == 4 == len(ledger(lake_dir))
+    outcomes = {row["input_position"]: (row["outcome"], row["detail"]) for row in ledger(lake_dir)}
+    assert outcomes["line 1"] == ("landed", None)
+    assert outcomes["line 2"][0] == "rejected" and "JSON" in outcomes["line 2"][1]
+    assert outcomes["line 4"][0] == "rejected" and "body" in outcomes["line 4"][1]
+    assert {row["title"] for row in landed_rows(lake_dir)} == {STORY["title"], OTHER["title"]}
+
+
+def test_the_same_article_from_another_file_or_source_is_a_duplicate(tmp_path: Path) -> None:
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    jsonl(inbox, "a.jsonl", STORY)
+    land_inbox(inbox, lake_dir, now=NOW)
+    # another feed: tracking parameters differ; a third copy carries no URL but the same text
+    jsonl(inbox, "b.jsonl", {**STORY, "url": "https://news.example.com/boeing-orders/?utm_medium=x"})
+    (inbox / "c.txt").write_text(STORY["body"])
+    report = land_inbox(inbox, lake_dir, now=LATER)
+    assert report.counts == {"landed": 0, "duplicate": 2, "updated": 0, "rejected": 0}
+    assert len(landed_rows(lake_dir)) == 1
+
+
+def test_the_same_bytes_under_another_name_are_one_duplicate_row(tmp_path: Path) -> None:
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    first = jsonl(inbox, "a.jsonl", STORY, OTHER)
+    land_inbox(inbox, lake_dir, now=NOW)
+    (inbox / "copy.jsonl").write_bytes(first.read_bytes())
+    report = land_inbox(inbox, lake_dir, now=LATER)
+    assert report.counts["duplicate"] == 1 and report.seen == 1
+    (row,) = [row for row in ledger(lake_dir) if row["input_file"].endswith("copy.jsonl")]
+    assert row["input_position"] == "whole file" and row["detail"] == f"same bytes as {first}"
+
+
+def test_an_updated_article_replaces_the_old_text_and_the_ledger_keeps_both(tmp_path: Path) -> None:
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    jsonl(inbox, "a.jsonl", STORY)
+    land_inbox(inbox, lake_dir, now=NOW)
+    corrected = {**STORY, "body": STORY["body"].replace("40 orders", "45 orders")}
+    jsonl(inbox, "b.jsonl", corrected)
+    report = land_inbox(inbox, lake_dir, now=LATER)
+    assert report.counts["updated"] == 1
+    rows = ledger(lake_dir)
+    assert [row["outcome"] for row in rows] == ["landed", "updated"]
+    assert rows[0]["article_id"] == rows[1]["article_id"]
+    assert rows[0]["content_hash"][:12] in rows[1]["detail"]
+    versions = sorted(landed_rows(lake_dir), key=lambda row: row["ingested_at"])
+    assert [row["body"] for row in versions] == [STORY["body"], corrected["body"]]
+    # the same correction dropped again is a duplicate of the new version
+    jsonl(inbox, "c.jsonl", corrected)
+    assert land_inbox(inbox, lake_dir, now=LATER).counts["duplicate"] == 1
+
+
+def test_rejects_are_quarantined_and_the_fixed_file_lands(tmp_path: Path) -> None:
+    inbox, lake_dir, quarantine = tmp_path / "inbox", tmp_path / "lake", tmp_path / "quarantine"
+    broken = jsonl(inbox, "wire.jsonl", STORY, '{"id": "n-2", "body": "Ford Motor Co. is recalling')
+    report = land_inbox(inbox, lake_dir, quarantine=quarantine, now=NOW)
+    assert report.counts["rejected"] == 1
+    (copy,) = report.quarantined
+    assert copy.parent == quarantine and copy.read_bytes() == broken.read_bytes()
+    jsonl(inbox, "wire.jsonl", STORY, OTHER)  # fixed in place
+    report = land_inbox(inbox, lake_dir, quarantine=quarantine, now=LATER)
+    assert report.counts == {"landed": 1, "duplicate": 1, "updated": 0, "rejected": 0}
+    assert report.quarantined == []
+
+
+def test_unusable_dates_are_explained_and_old_ones_rejected(tmp_path: Path) -> None:
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    jsonl(
+        inbox,
+        "dates.jsonl",
+        {**STORY, "published_at": "2095-03-05T14:00:00Z"},
+        {**OTHER, "published_at": "1987-10-19"},
+    )
+    report = land_inbox(inbox, lake_dir, now=NOW)
+    assert report.counts == {"landed": 1, "duplicate": 0, "updated": 0, "rejected": 1}
+    (kept,) = landed_rows(lake_dir)
+    assert kept["date_is_estimated"] and kept["published_date"] == NOW.date()
+    details = [row["detail"] for row in ledger(lake_dir)]
+    assert "2095-03-05" in details[0] and "ingestion date" in details[0]
+    assert "1987-10-19" in details[1] and "before the history starts" in details[1]
+
+
+def test_links_out_of_the_inbox_are_recorded_not_read(tmp_path: Path) -> None:
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    secret = tmp_path / "secret" / "keys.txt"
+    secret.parent.mkdir()
+    secret.write_text("Apple Inc. shares rose 2% to $180.")
+    inbox.mkdir()
+    (inbox / "escape.txt").symlink_to(secret)
+    (inbox / "escape-dir").symlink_to(secret.parent, target_is_directory=True)
+    report = land_inbox(inbox, lake_dir, now=NOW)
+    assert report.counts["rejected"] == 2 and landed_rows(lake_dir) == []
+    assert all("leaves the inbox" in row["detail"] for row in ledger(lake_dir))
+    # recorded once: the next pass has nothing new
+    assert land_inbox(inbox, lake_dir, now=LATER).seen == 0
+
+
+def test_a_second_pass_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    jsonl(inbox, "wire.jsonl", STORY, OTHER)
+    land_inbox(inbox, lake_dir, now=NOW)
+    files_before = sorted(p for p in lake_dir.rglob("*") if p.is_file())
+    report = land_inbox(inbox, lake_dir, now=LATER)
+    assert report.seen == 0 and report.counts == dict.fromkeys(OUTCOMES, 0)
+    assert sorted(p for p in lake_dir.rglob("*") if p.is_file()) == files_before
