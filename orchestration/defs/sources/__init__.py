@@ -1,0 +1,1 @@
+"""Feeds and news APIs fetched into the inbox, ahead of landing."""
