@@ -1,11 +1,13 @@
 """Daily bars from CSV or Parquet files into `lake/daily_bars/year=YYYY/bars.parquet`.
 
 Files come from elsewhere (vendors, public datasets) with their own column spelling, so columns are matched
-case-insensitively and files without ticker, date and OHLC columns are skipped, not guessed at."""
+case-insensitively. A file without a ticker column holds one symbol's bars when its name says which
+(`AAPL.csv`, `vendor_aapl_daily.csv`); files without date and OHLC columns, or a symbol, are skipped."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,7 +22,11 @@ TABLE = "daily_bars"
 PRICES_ENV = "TICKERWIRE_PRICES_DIR"
 # orchestration/pipeline/market_data.py → the folder that holds the checkout and ../shared
 DEFAULT_PRICES_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "prices"
-REQUIRED = ("ticker", "date", "open", "high", "low", "close")
+REQUIRED = ("date", "open", "high", "low", "close")
+# One symbol's bars: "AAPL.csv", "AAPL.parquet" or "<anything>_aapl_daily.csv" (FNSPID's spelling).
+SINGLE_SYMBOL_NAME = re.compile(
+    r"^(?:[a-z0-9]+_)*?([a-z]{1,5}(?:\.[a-z])?)(?:_daily)?\.(?:csv|csv\.gz|parquet)$", re.I
+)
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
 
@@ -43,6 +49,12 @@ def _select(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     columns = {column[0].lower(): column[0] for column in described}
     if not all(name in columns for name in REQUIRED):
         return None
+    if "ticker" in columns:
+        symbol = f'upper(trim(cast("{columns["ticker"]}" as varchar)))'
+    elif match := SINGLE_SYMBOL_NAME.match(path.name):
+        symbol = f"'{match.group(1).upper()}'"
+    else:
+        return None
 
     def col(name: str) -> str:
         return f'"{columns[name]}"'
@@ -53,7 +65,7 @@ def _select(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     source = path.name.replace("'", "''")
     return f"""
         select * from (
-            select upper(trim(cast({col("ticker")} as varchar))) as symbol,
+            select {symbol} as symbol,
                 try_cast({col("date")} as date) as bar_date,
                 {number("open")} as open, {number("high")} as high, {number("low")} as low,
                 {number("close")} as close, {number("volume")} as volume, '{source}' as source_file

@@ -38,18 +38,20 @@ def test_bars_load_by_year_from_csv_and_parquet(tmp_path: Path) -> None:
         "copy (select 'ZZZ' as ticker, date '2020-01-03' as date, 1.0 as open, 1.0 as high,"
         f" 1.0 as low, 1.0 as close) to '{source / 'b.parquet'}'"
     )
-    (source / "no_ticker.csv").write_text("Date,Open,High,Low,Close\n2020-01-02,1,1,1,1\n")
+    # no ticker column: one symbol's bars when the name says which (FNSPID's spelling), else skipped
+    (source / "vendor_grpn_daily.csv").write_text("Date,Open,High,Low,Close\n2020-01-06,1,1,1,1\n")
+    (source / "no_ticker_column.csv").write_text("Date,Open,High,Low,Close\n2020-01-02,1,1,1,1\n")
     lake = tmp_path / "lake"
     (lake / "daily_bars" / "year=1999").mkdir(parents=True)
     summary = load_daily_bars(source, lake)
-    assert summary == {"rows_per_year": {"2019": 1, "2020": 1}, "skipped_files": ["no_ticker.csv"]}
+    assert summary == {"rows_per_year": {"2019": 1, "2020": 2}, "skipped_files": ["no_ticker_column.csv"]}
     assert sorted(p.name for p in (lake / "daily_bars").iterdir()) == [
         "_schema.parquet",
         "year=2019",
         "year=2020",
     ]
     rows = duckdb.sql(f"select symbol, volume from '{lake}/daily_bars/**/*.parquet' order by 1").fetchall()
-    assert rows == [("ACME", 10.0), ("ZZZ", None)]
+    assert rows == [("ACME", 10.0), ("GRPN", None), ("ZZZ", None)]
 
 
 @pytest.mark.slow
