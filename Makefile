@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(TICKERWIRE_HOME)/dagster
 
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: run test dev lint format manifest clean eval bench sql
+.PHONY: run test dev lint format manifest clean eval bench bench-scale sql
 
 run: $(SYNCED) $(MANIFEST)
 	$(BIN)/tickerwire run --home $(TICKERWIRE_HOME) --inbox examples/inbox
@@ -30,6 +30,12 @@ eval: $(SYNCED)
 
 bench: $(SYNCED)
 	$(BIN)/python -m orchestration.evaluation.bench
+
+# The whole pipeline (land, extract, dbt build) on copies of real articles, one fresh temporary home per
+# size: `make bench-scale SIZES=1000000` for a million (an hour or more on 2 cores, ~11 GB in $TMPDIR).
+SIZES ?= 10000,100000
+bench-scale: $(SYNCED) $(MANIFEST)
+	$(BIN)/python -m orchestration.evaluation.scale --sizes $(SIZES)
 
 dev: $(SYNCED) $(MANIFEST)
 	$(BIN)/python -c 'from orchestration.home import Home; Home.resolve("$(TICKERWIRE_HOME)").create()'

@@ -1,0 +1,402 @@
+"""The whole pipeline at scale: `python -m orchestration.evaluation.scale [--sizes 10000,100000]`.
+
+For each size, a corpus is generated from the real Reuters 2012-2013 articles in ../shared/data (read in
+place, streamed): copies re-dated from 2024-01-01 at `--per-day` articles a day, each copy after the first
+with its own URL and one number in the text changed, so neither the article id nor the content hash
+collapses them. The corpus is written in gzipped JSON Lines batches into a fresh temporary home's inbox,
+and the same code as `tickerwire run` lands it, extracts the landed days and builds the warehouse
+(`runner.land`, `runner.pending`, `runner.build`). Each size runs in its own process, so peak memory is
+that size's. Printed per size: wall time per stage, articles/s, peak RSS (the process, and its largest
+child: dbt), cores busy during extraction, lake and warehouse size, the median latency (5 runs) of the
+README's example queries, and a nightly-style increment: `--increment` articles of one new day landed,
+extracted and built on top of the base, against the same increment on an empty home.
+
+Figures on a shared machine are noisy: other people's load slows the wall clock."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from itertools import islice
+from pathlib import Path
+
+from orchestration.evaluation.corpus import NewsArticle, reuters_articles
+
+START_DAY = date(2024, 1, 1)
+BATCH = 5_000  # articles per inbox file: the landing reads one file at a time
+QUERY_RUNS = 5
+README = Path(__file__).resolve().parents[2] / "README.md"
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+def _source() -> Iterator[tuple[int, NewsArticle]]:
+    """(copy number, article) for ever: the Reuters file again and again, streamed, bodies only."""
+    copy = 0
+    while True:
+        yielded = False
+        for article in reuters_articles():
+            if article.body.strip():
+                yielded = True
+                yield copy, article
+        if not yielded:
+            raise RuntimeError("no Reuters articles with a body")
+        copy += 1
+
+
+def _variant(index: int, copy: int, article: NewsArticle, day: date) -> dict[str, object]:
+    """One generated article: the original re-dated to `day` (same time of day); copies after the first
+    get one number in the text raised by the copy number (or, without one, a line added)."""
+    body = article.body
+    if copy:
+        body, changed = _NUMBER.subn(lambda m: str(int(m.group()) + copy), body, count=1)
+        if not changed:  # no number to vary: the text must still differ (duplicates are found by text)
+            body = f"{body}\n(copy {copy})"
+    moment = article.published_at or datetime(2012, 1, 1, 12, tzinfo=UTC)
+    published = datetime.combine(day, moment.astimezone(UTC).time(), tzinfo=UTC)
+    source_id = article.article_id.removeprefix("reuters:")
+    return {
+        "id": f"scale-{index}",
+        "title": article.title,
+        "published_at": published.isoformat(),
+        "url": f"https://scale.tickerwire.invalid/{copy}/{source_id}",
+        "source": "Reuters (scale copy)",
+        "body": body,
+    }
+
+
+def generate(inbox: Path, first: int, count: int, day_of: Callable[[int], date], prefix: str) -> None:
+    """Articles first..first+count-1 of the endless sequence, BATCH per file, never all in memory."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    articles = islice(_source(), first, first + count)
+    for batch_start in range(first, first + count, BATCH):
+        batch = islice(articles, BATCH)
+        path = inbox / f"{prefix}-{batch_start:09d}.jsonl.gz"
+        with gzip.open(path.with_suffix(".part"), "wt", encoding="utf-8", compresslevel=1) as out:
+            for offset, (copy, article) in enumerate(batch):
+                index = batch_start + offset
+                out.write(json.dumps(_variant(index, copy, article, day_of(index))) + "\n")
+        path.with_suffix(".part").rename(path)
+
+
+def readme_queries(readme: Path = README) -> list[tuple[str, str]]:
+    """(comment, SQL) of each example in the README's "## The warehouse" section."""
+    text = readme.read_text(encoding="utf-8")
+    section = text.split("\n## The warehouse", 1)[1].split("\n## ", 1)[0]
+    queries = []
+    for block in re.findall(r"```sql\n(.*?)```", section, re.DOTALL):
+        for statement in block.split(";"):
+            lines = [line for line in statement.strip().splitlines() if line.strip()]
+            comments = [line.strip("- ").strip() for line in lines if line.lstrip().startswith("--")]
+            sql = "\n".join(line for line in lines if not line.lstrip().startswith("--"))
+            if sql.strip():
+                queries.append((comments[0] if comments else sql.split("\n")[0], sql))
+    return queries
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of a process and all its descendants now (Linux /proc; 0 elsewhere)."""
+    parents: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            resident = int(Path(f"/proc/{entry}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # exited meanwhile
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = resident * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(parents.get(pid, []))
+    return total
+
+
+class CpuSampler:
+    """This process's CPU seconds sampled over wall time, to tell how many cores a stage kept busy, and
+    the peak resident memory of the process with its children (dbt) sampled alongside."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self.peak_tree_rss = 0
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.time(), time.process_time()))
+            self.peak_tree_rss = max(self.peak_tree_rss, tree_rss_bytes(os.getpid()))
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append((time.time(), time.process_time()))
+
+    def cpu_between(self, start: float, end: float) -> float:
+        inside = [cpu for wall, cpu in self.samples if start <= wall <= end]
+        return inside[-1] - inside[0] if len(inside) >= 2 else 0.0
+
+
+def _run_seconds(job_name: str, since: float) -> list[tuple[float, float]]:
+    """(start, end) of each successful run of the job in the current instance that started after `since`."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_run_records(dg.RunsFilter(job_name=job_name))
+    return sorted(
+        (r.start_time, r.end_time)
+        for r in records
+        if r.start_time and r.end_time and r.start_time >= since and r.dagster_run.is_success
+    )
+
+
+def _use_home(root: Path):
+    from orchestration.home import Home
+
+    home = Home.resolve(root, root / "inbox").create()  # not $TICKERWIRE_INBOX of the previous home
+    os.environ.update(home.environment())  # what `tickerwire run` does before its runs
+    return home
+
+
+def nightly(root: Path, sampler: CpuSampler) -> dict[str, float]:
+    """`tickerwire run` on the home at `root`: land, then extract the pending days and build; timed."""
+    from orchestration.defs.warehouse.project import manifest_is_stale, parse_manifest
+    from orchestration.runner import build, land, pending
+
+    home = _use_home(root)
+    if manifest_is_stale():
+        parse_manifest()
+    cpu_start, started = _cpu_seconds(), time.time()
+    touched = land().touched_days
+    cpu_landed, landed = _cpu_seconds(), time.time()
+    days = sorted(set(touched) | set(pending(home.lake)))
+    build(days)
+    cpu_finished, finished = _cpu_seconds(), time.time()
+    extracts = _run_seconds("extract_job", landed)
+    (warehouse,) = _run_seconds("warehouse_job", landed)[-1:]
+    extraction = sum(end - start for start, end in extracts)
+    extraction_cpu = sum(sampler.cpu_between(start, end) for start, end in extracts)
+    return {
+        "days": len(days),
+        "landing_s": landed - started,
+        "build_s": finished - landed,
+        "extraction_s": extraction,
+        "extraction_cpu_s": extraction_cpu,
+        "dbt_s": warehouse[1] - warehouse[0],
+        "total_s": finished - started,
+        "landing_cpu_s": cpu_landed - cpu_start,
+        "build_cpu_s": cpu_finished - cpu_landed,
+    }
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU of this process and its finished children (dbt)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def _size_mb(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def _peak_mb(who: int) -> float:
+    peak = resource.getrusage(who).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def query_latencies(warehouse: Path) -> list[tuple[str, float, int]]:
+    """(question, median seconds of QUERY_RUNS runs, rows) per README example, on a read-only connection."""
+    import duckdb
+
+    results = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for question, sql in readme_queries():
+            timings, rows = [], 0
+            try:
+                for _ in range(QUERY_RUNS):
+                    started = time.perf_counter()
+                    rows = len(con.execute(sql).fetchall())
+                    timings.append(time.perf_counter() - started)
+            except duckdb.Error as error:  # an example for a table this build does not have
+                print(f"query failed: {question}: {error}", file=sys.stderr)
+                timings, rows = [float("nan")], -1
+            results.append((question[:70], statistics.median(timings), rows))
+    return results
+
+
+def measure(size: int, per_day: int, increment: int, work_dir: Path, keep: bool) -> dict[str, object]:
+    """One size, start to finish, in this process (run it in a fresh one: peak RSS is per process)."""
+    root = Path(tempfile.mkdtemp(prefix=f"tickerwire-scale-{size}-", dir=work_dir))
+    result: dict[str, object] = {"size": size, "per_day": per_day, "increment": increment}
+    try:
+        base, empty = root / "base", root / "empty"
+        started = time.time()
+        generate(base / "inbox", 0, size, lambda i: START_DAY + timedelta(days=i // per_day), "base")
+        result["generate_s"] = time.time() - started
+        result["input_mb"] = _size_mb(base / "inbox")
+        with CpuSampler() as sampler:
+            result["base"] = nightly(base, sampler)
+        result["peak_rss_mb"] = _peak_mb(resource.RUSAGE_SELF)
+        result["peak_rss_children_mb"] = _peak_mb(resource.RUSAGE_CHILDREN)
+        result["peak_tree_rss_mb"] = sampler.peak_tree_rss / 2**20
+        result["lake_mb"] = _size_mb(base / "lake")
+        result["warehouse_mb"] = _size_mb(base / "warehouse.duckdb")
+        result["queries"] = query_latencies(base / "warehouse.duckdb")
+        if increment:
+            new_day = START_DAY + timedelta(days=(size - 1) // per_day + 1)
+            for home in (base, empty):
+                generate(home / "inbox", size, increment, lambda _i: new_day, "night")
+            with CpuSampler() as sampler:
+                result["increment_on_base"] = nightly(base, sampler)
+                result["increment_on_empty"] = nightly(empty, sampler)
+    finally:
+        if keep:
+            print(f"kept {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    return result
+
+
+def _table(results: list[dict[str, object]]) -> str:
+    def row(name: str, cell: Callable[[dict], str]) -> str:
+        return f"| {name} | " + " | ".join(cell(r) for r in results) + " |"
+
+    def base(key: str) -> Callable[[dict], str]:
+        return lambda r: f"{r['base'][key]:,.1f}"
+
+    lines = [
+        "| articles | " + " | ".join(f"{r['size']:,}" for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+        row("days (articles/day)", lambda r: f"{r['base']['days']:,} ({r['per_day']:,})"),
+        row("input, gzipped JSONL (MB)", lambda r: f"{r['input_mb']:,.0f}"),
+        row("generate (s)", lambda r: f"{r['generate_s']:,.1f}"),
+        row(
+            "landing (s wall / s CPU)",
+            lambda r: f"{r['base']['landing_s']:,.1f} / {r['base']['landing_cpu_s']:,.1f}",
+        ),
+        row("extraction (s, sum of extract runs)", base("extraction_s")),
+        row("dbt build (s, warehouse run)", base("dbt_s")),
+        row("extraction + dbt (s CPU, incl. dbt process)", lambda r: f"{r['base']['build_cpu_s']:,.1f}"),
+        row("inbox → marts (s wall)", base("total_s")),
+        row("articles/s, inbox → marts", lambda r: f"{r['size'] / r['base']['total_s']:,.0f}"),
+        row(
+            "extraction articles/s per core (CPU)",
+            lambda r: f"{r['size'] / max(r['base']['extraction_cpu_s'], 1e-9):,.0f}",
+        ),
+        row(
+            "cores busy during extraction",
+            lambda r: f"{r['base']['extraction_cpu_s'] / max(r['base']['extraction_s'], 1e-9):.2f}",
+        ),
+        row("peak RSS, pipeline process (MB)", lambda r: f"{r['peak_rss_mb']:,.0f}"),
+        row(
+            "peak RSS, largest child (ru_maxrss, incl. pages forked from us) (MB)",
+            lambda r: f"{r['peak_rss_children_mb']:,.0f}",
+        ),
+        row(
+            "peak RSS, process + children at once (MB, sampled 2/s)",
+            lambda r: f"{r.get('peak_tree_rss_mb', float('nan')):,.0f}",
+        ),
+        row("lake (MB)", lambda r: f"{r['lake_mb']:,.0f}"),
+        row("warehouse (MB)", lambda r: f"{r['warehouse_mb']:,.0f}"),
+    ]
+    for position, (question, _, _) in enumerate(results[0]["queries"]):
+        lines.append(
+            row(
+                f"query: {question} (ms, median of {QUERY_RUNS})",
+                lambda r, p=position: f"{r['queries'][p][1] * 1000:,.0f} ({r['queries'][p][2]:,} rows)",
+            )
+        )
+    if all("increment_on_base" in r for r in results):
+        lines += [
+            row("nightly increment (articles, one new day)", lambda r: f"{r['increment']:,}"),
+            row(
+                "  on the base: land+extract+build (s wall / s CPU)", lambda r: _total(r["increment_on_base"])
+            ),
+            row("  on an empty home (s wall / s CPU)", lambda r: _total(r["increment_on_empty"])),
+            row("  ratio base / empty", lambda r: f"{_ratio(r):.2f}"),
+            row("  on the base: landing / extraction / dbt (s)", lambda r: _stages(r["increment_on_base"])),
+            row("  on empty: landing / extraction / dbt (s)", lambda r: _stages(r["increment_on_empty"])),
+        ]
+    return "\n".join(lines)
+
+
+def _ratio(result: dict) -> float:
+    return result["increment_on_base"]["total_s"] / result["increment_on_empty"]["total_s"]
+
+
+def _total(run: dict) -> str:
+    return f"{run['total_s']:,.1f} / {run['landing_cpu_s'] + run['build_cpu_s']:,.1f}"
+
+
+def _stages(run: dict) -> str:
+    return f"{run['landing_s']:.1f} / {run['extraction_s']:.1f} / {run['dbt_s']:.1f}"
+
+
+def default_increment(size: int) -> int:
+    """One night: 1,000 new articles on a base under 100,000, else 10,000."""
+    return 10_000 if size >= 100_000 else 1_000
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes")
+    parser.add_argument("--per-day", type=int, default=1_000, help="generated articles per published day")
+    parser.add_argument("--increment", type=int, default=None, help="new articles of the nightly increment")
+    parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--keep", action="store_true", help="keep the temporary homes")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
+    options = parser.parse_args(argv)
+    if options.one:
+        increment = default_increment(options.one) if options.increment is None else options.increment
+        with contextlib.redirect_stdout(sys.stderr):  # dbt and Dagster print; the JSON goes last
+            result = measure(options.one, options.per_day, increment, options.work_dir, options.keep)
+        print(json.dumps(result))
+        return
+    results = []
+    for size in (int(s.replace("_", "")) for s in options.sizes.split(",") if s.strip()):
+        command = [sys.executable, "-m", "orchestration.evaluation.scale", "--one", str(size)]
+        command += ["--per-day", str(options.per_day), "--work-dir", str(options.work_dir)]
+        command += ["--keep"] if options.keep else []
+        if options.increment is not None:
+            command += ["--increment", str(options.increment)]
+        print(f"measuring {size:,} articles ...", file=sys.stderr, flush=True)
+        with tempfile.TemporaryFile("w+") as log:
+            done = subprocess.run(command, stdout=subprocess.PIPE, stderr=log, text=True)
+            if done.returncode != 0:
+                log.seek(0)
+                sys.exit(f"size {size} failed:\n{log.read()[-5000:]}")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(_table(results[-1:]), file=sys.stderr, flush=True)
+    print(f"\nmeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores (shared: noisy)")
+    print(_table(results))
+
+
+if __name__ == "__main__":
+    main()
