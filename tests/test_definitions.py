@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from orchestration.defs.schedules import day_windows, nightly_partition
+from orchestration.home import Home
 from orchestration.runner import definitions
+from tests.conftest import ROOT
 
 LANDING = dg.AssetKey(["lake", "landed_articles"])
 LINKS = dg.AssetKey(["marts", "fct_claim_price_links"])
@@ -95,3 +101,39 @@ def test_sparse_days_are_split_into_windows_and_near_days_share_one() -> None:
         (date(2026, 11, 25), date(2026, 11, 25)),
     ]
     assert day_windows([]) == []
+
+
+def test_python_asset_checks_beyond_dbt_tests(defs: dg.Definitions) -> None:
+    checks = {
+        (key.asset_key.to_user_string(), key.name)
+        for key in defs.resolve_asset_graph().asset_check_keys
+        if not key.name.startswith(("not_null", "unique", "accepted_values", "relationships", "assert_"))
+    }
+    assert {
+        ("lake/articles", "no_volume_drop"),
+        ("lake/articles", "articles_without_ticker"),
+        ("lake/ingest_ledger", "share_rejected"),
+    } <= checks
+
+
+def test_dg_check_defs_is_clean(tmp_path: Path) -> None:
+    """The `dg` CLI loads the project as users run it, with no warnings (and none from our code)."""
+    venv = Path(sys.executable).parent.parent
+    env = {
+        **os.environ,
+        **Home.resolve(tmp_path / "home").create().environment(),
+        "VIRTUAL_ENV": str(venv),
+        "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        [str(venv / "bin" / "dg"), "check", "defs"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "All definitions loaded successfully" in output
+    assert "warning" not in output.lower(), output
