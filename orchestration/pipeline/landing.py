@@ -3,10 +3,12 @@ the ledger as landed, duplicate, updated or rejected."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -215,23 +217,31 @@ def land_inbox(
     inbox: Path, lake_dir: Path, *, quarantine: Path | None = None, now: datetime | None = None
 ) -> LandingReport:
     """Land every inbox file the ledger has not recorded, and record what became of each item in it.
-    Data is written before the ledger rows that describe it: a crash re-lands the same files, same names."""
-    now = now or datetime.now(UTC)
+    Data is written before the ledger rows that describe it: a crash re-lands the same files, same names.
+    One pass at a time per lake (the schedule and the inbox sensor may overlap): a second one waits."""
     lake.ensure_schema_files(lake_dir)
-    landing = _Landing(
-        lake_dir, quarantine, now, now.strftime("%Y%m%dT%H%M%S%fZ"), LedgerIndex.read(lake_dir)
-    )
-    scan = scan_inbox(inbox)
-    for link, target in scan.outside:
-        digest = hashlib.sha256(f"link:{target}".encode()).hexdigest()
-        if (str(link), digest) not in landing.index.recorded:
-            landing.report.files += 1
-            reason = f"a link to {target}, which leaves the inbox (or loops): not read"
-            landing.ledger_row(link, digest, WHOLE_FILE, "rejected", reason)
-    for path in scan.files:
-        landing.land_file(path)
-    landing.commit()
+    with _landing_lock(lake_dir):
+        now = now or datetime.now(UTC)
+        run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
+        landing = _Landing(lake_dir, quarantine, now, run_id, LedgerIndex.read(lake_dir))
+        scan = scan_inbox(inbox)
+        for link, target in scan.outside:
+            digest = hashlib.sha256(f"link:{target}".encode()).hexdigest()
+            if (str(link), digest) not in landing.index.recorded:
+                landing.report.files += 1
+                reason = f"a link to {target}, which leaves the inbox (or loops): not read"
+                landing.ledger_row(link, digest, WHOLE_FILE, "rejected", reason)
+        for path in scan.files:
+            landing.land_file(path)
+        landing.commit()
     return landing.report
+
+
+@contextmanager
+def _landing_lock(lake_dir: Path) -> Iterator[None]:
+    with open(lake.table_dir(lake_dir, "ingest_ledger") / ".landing.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def rejects_of_run(lake_dir: Path, run_id: str) -> list[dict[str, object]]:
