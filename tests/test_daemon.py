@@ -118,7 +118,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "Ford shares fell 1.2% to $11.90 in afternoon trading.",
     }
     (home.inbox / "wire.json").write_text(json.dumps([article]))
-    env = {**os.environ, **home.environment(), "TICKERWIRE_SCHEDULE_CRON": "* * * * *"}
+    env = {
+        **os.environ,
+        **home.environment(),
+        "TICKERWIRE_SCHEDULE_CRON": "* * * * *",
+        "TICKERWIRE_SENSOR_SECONDS": "5",
+    }
     port = _free_port()
     target = ["-m", "orchestration.definitions"]
     logs = home.root / "logs"

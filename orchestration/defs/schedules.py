@@ -14,6 +14,8 @@ from orchestration.ingestion.readers import iter_inbox_files
 SCHEDULE_TIMEZONE = os.environ.get("TICKERWIRE_SCHEDULE_TIMEZONE", "UTC")
 # Tests and operators can make the same job tick sooner (e.g. "* * * * *") without another schedule.
 SCHEDULE_CRON = os.environ.get("TICKERWIRE_SCHEDULE_CRON", "0 2 * * *")
+# How often the sensors look (at least): a minute, or less where an operator wants it sooner.
+SENSOR_SECONDS = int(os.environ.get("TICKERWIRE_SENSOR_SECONDS", "60"))
 LAUNCHED_BY_TAG = "tickerwire/launched_by"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -87,6 +89,7 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 @dg.asset_sensor(
     asset_key=LANDED_KEY,
     job=build_job,
+    minimum_interval_seconds=SENSOR_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Re-builds the days a landing touched that its own run did not cover (late articles).",
 )
@@ -110,9 +113,10 @@ def landed_days_sensor(context: dg.SensorEvaluationContext, asset_event: dg.Even
 
 @dg.sensor(
     job=ingest_job,
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=SENSOR_SECONDS,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="Lands new or changed inbox files within a minute (turn on in the UI).",
+    description="Lands new or changed inbox files within a minute (turn on in the UI; "
+    "TICKERWIRE_SENSOR_SECONDS sets how often it looks).",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, tickerwire: TickerwireHome):
     inbox = tickerwire.paths().inbox

@@ -13,6 +13,23 @@
 -- depends_on: {{ ref('stg_articles') }}
 {%- set link_window_days = var('link_window_days') %}
 {%- set nearest_per_side = 2 %}
+{#- The claim and the note: the same columns for links within and across articles. #}
+{%- set link_columns %}
+        claim_tickers.claim_id,
+        claim_tickers.article_id,
+        claim_tickers.published_date,
+        claim_tickers.symbol,
+        claim_tickers.claim_text,
+        claim_tickers.attributed_source,
+        price_notes.price_note_id,
+        price_notes.article_id as note_article_id,
+        price_notes.published_date as note_published_date,
+        price_notes.direction,
+        price_notes.change_pct,
+        price_notes.price,
+        price_notes.session,
+        price_notes.as_of
+{%- endset %}
 
 with
 
@@ -40,20 +57,7 @@ price_notes as (
 same_article as (
 
     select
-        claim_tickers.claim_id,
-        claim_tickers.article_id,
-        claim_tickers.published_date,
-        claim_tickers.symbol,
-        claim_tickers.claim_text,
-        claim_tickers.attributed_source,
-        price_notes.price_note_id,
-        price_notes.article_id as note_article_id,
-        price_notes.published_date as note_published_date,
-        price_notes.direction,
-        price_notes.change_pct,
-        price_notes.price,
-        price_notes.session,
-        price_notes.as_of,
+        {{ link_columns | trim }},
         cast('same_article' as varchar) as link_type,
         0 as day_distance,
         cast(null as integer) as nearest_rank
@@ -69,20 +73,7 @@ same_article as (
 other_article as (
 
     select
-        claim_tickers.claim_id,
-        claim_tickers.article_id,
-        claim_tickers.published_date,
-        claim_tickers.symbol,
-        claim_tickers.claim_text,
-        claim_tickers.attributed_source,
-        price_notes.price_note_id,
-        price_notes.article_id as note_article_id,
-        price_notes.published_date as note_published_date,
-        price_notes.direction,
-        price_notes.change_pct,
-        price_notes.price,
-        price_notes.session,
-        price_notes.as_of,
+        {{ link_columns | trim }},
         cast('other_article' as varchar) as link_type,
         cast(price_notes.published_date - claim_tickers.published_date as integer) as day_distance,
         cast(row_number() over (
