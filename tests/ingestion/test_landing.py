@@ -6,10 +6,12 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from orchestration import lake
-from orchestration.pipeline.landing import LANDED, OUTCOMES, land_inbox
+from orchestration.pipeline.landing import LANDED, OUTCOMES, LedgerError, land_inbox
 
 NOW = datetime(2025, 3, 6, 9, 0, tzinfo=UTC)
 LATER = datetime(2025, 3, 7, 9, 0, tzinfo=UTC)
@@ -156,3 +158,16 @@ def test_a_second_pass_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
     report = land_inbox(inbox, lake_dir, now=LATER)
     assert report.seen == 0 and report.counts == dict.fromkeys(OUTCOMES, 0)
     assert sorted(p for p in lake_dir.rglob("*") if p.is_file()) == files_before
+
+
+def test_an_unreadable_ledger_file_is_named_with_what_to_do(tmp_path: Path) -> None:
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    jsonl(inbox, "wire.jsonl", STORY)
+    old = lake.table_dir(lake_dir, "ingest_ledger") / "20240101T000000000000Z-0000.parquet"
+    old.parent.mkdir(parents=True)
+    pq.write_table(pa.table({"input_file": ["a.json"], "outcome": ["landed"]}), old)  # the old format
+    with pytest.raises(
+        LedgerError,
+        match=f"{old}: a ledger file without the columns file_hash, article_id, content_hash; .* aside",
+    ):
+        land_inbox(inbox, lake_dir, now=NOW)
