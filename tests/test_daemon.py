@@ -255,9 +255,9 @@ def test_the_inbox_sensor_lands_a_new_file_and_its_day_is_built(
 
         return probe
 
-    ingest = _wait("an inbox_sensor run to succeed", 240, run_of("inbox_sensor"))
+    ingest = _wait("an inbox_sensor run to succeed", 420, run_of("inbox_sensor"))
     assert ingest["jobName"] == "ingest_job"
-    build = _wait("a landed_days_sensor run to succeed", 300, run_of("landed_days_sensor"))
+    build = _wait("a landed_days_sensor run to succeed", 450, run_of("landed_days_sensor"))
     assert build["jobName"] == "build_job"
     day = SENSOR_DAY.date().isoformat()
     assert build["tags"]["dagster/asset_partition_range_start"] == day
