@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 SEED_ARTICLE = SHARED_DATA / "seed" / "tesla_china_data_center.txt"
 SAMPLE_INBOX = ROOT / "examples" / "inbox"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on now, for servers the tests start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def shared_data(relative: str) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ import duckdb
 import pytest
 
 from orchestration.home import Home
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 from tests.ui import chromium_page, save_screenshot
 
 BIN = Path(sys.executable).parent
@@ -64,12 +63,6 @@ class Served:
     def repository_nodes(self) -> dict:
         (node,) = self.graphql(REPOSITORY_QUERY)["repositoriesOrError"]["nodes"]
         return node
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _graphql(port: int, query: str, variables: dict | None = None) -> dict:
@@ -124,7 +117,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "TICKERWIRE_SCHEDULE_CRON": "* * * * *",
         "TICKERWIRE_SENSOR_SECONDS": "5",
     }
-    port = _free_port()
+    port = free_port()
     target = ["-m", "orchestration.definitions"]
     logs = home.root / "logs"
     logs.mkdir(exist_ok=True)

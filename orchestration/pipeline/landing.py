@@ -67,14 +67,15 @@ class LedgerIndex:
         index = cls()
         # File names start with the run's UTC time, so sorted files are in the order they were written.
         for path in lake.data_files(lake.table_dir(lake_dir, "ingest_ledger")):
-            missing = [name for name in INDEX_COLUMNS if name not in pq.read_schema(path).names]
+            ledger_file = pq.ParquetFile(path)
+            missing = [name for name in INDEX_COLUMNS if name not in ledger_file.schema_arrow.names]
             if missing:
                 raise LedgerError(
                     f"{path}: a ledger file without the columns {', '.join(missing)}; if an older tickerwire "
                     "wrote it, move lake/ingest_ledger aside and run again (files re-land under the same "
                     "names, so the lake's rows are replaced, not doubled)"
                 )
-            columns = pq.read_table(path, columns=list(INDEX_COLUMNS)).to_pydict()
+            columns = ledger_file.read(columns=list(INDEX_COLUMNS)).to_pydict()
             for values in zip(*(columns[name] for name in INDEX_COLUMNS), strict=True):
                 index.record(dict(zip(INDEX_COLUMNS, values, strict=True)))
         return index

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,12 +31,12 @@ class VolumeDrop:
 
 def article_counts(lake_dir: Path, days: list[date]) -> dict[date, int]:
     """Articles per extracted day, from the Parquet footers, for the given days and the day before each."""
-    all_days = landed_days(lake_dir)
+    all_days = landed_days(lake_dir)  # sorted
     wanted = set(days)
     for day in days:
-        earlier = [d for d in all_days if d < day]
-        if earlier:
-            wanted.add(earlier[-1])
+        before = bisect_left(all_days, day)
+        if before:
+            wanted.add(all_days[before - 1])
     counts = {}
     for day in sorted(wanted):
         path = lake.partition_dir(lake_dir, "articles", day) / PARTITION_FILE
@@ -45,13 +47,11 @@ def article_counts(lake_dir: Path, days: list[date]) -> dict[date, int]:
 
 def volume_drops(counts: dict[date, int], days: list[date]) -> list[VolumeDrop]:
     """Days whose article count fell below MIN_SHARE_OF_PREVIOUS_DAY of the previous day with articles."""
+    previous_of = {day: before for before, day in itertools.pairwise(sorted(counts))}
     drops = []
-    ordered = sorted(counts)
     for day in days:
-        if day not in counts or ordered.index(day) == 0:
-            continue
-        previous = ordered[ordered.index(day) - 1]
-        if counts[day] < MIN_SHARE_OF_PREVIOUS_DAY * counts[previous]:
+        previous = previous_of.get(day)
+        if previous is not None and counts[day] < MIN_SHARE_OF_PREVIOUS_DAY * counts[previous]:
             drops.append(VolumeDrop(day, counts[day], previous, counts[previous]))
     return drops
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import pytest
 from orchestration.defs.schedules import day_windows, partition_range_tags
 from orchestration.home import Home
 from orchestration.runner import QUIET_RUN_CONFIG, definitions, pending
-from tests.conftest import ROOT, SAMPLE_INBOX
+from tests.conftest import ROOT, SAMPLE_INBOX, free_port
 
 PG_BIN_DIRS = [os.environ.get("TICKERWIRE_PG_BIN", ""), "/usr/lib/postgresql/15/bin"]
 PG_USER, PG_PASSWORD, PG_DB = "tickerwire", "scale-out-test", "dagster"
@@ -39,12 +38,6 @@ def _pg_bin() -> Path | None:
             return Path(folder)
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -86,7 +79,7 @@ def postgres() -> Iterator[Postgres]:
     def pg(tool: str, *args: str) -> None:
         subprocess.run([*as_user, str(pg_bin / tool), *args], cwd=root, check=True, capture_output=True)
 
-    port = _free_port()
+    port = free_port()
     started = False
     try:
         pg("initdb", "-D", str(data), "-U", PG_USER, "--auth=scram-sha-256", f"--pwfile={password_file}")
