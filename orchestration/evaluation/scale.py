@@ -107,33 +107,36 @@ def readme_queries(readme: Path = README) -> list[tuple[str, str]]:
     return queries
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of a process and all its descendants now (Linux /proc; 0 elsewhere)."""
+def tree_usage(root: int) -> tuple[int, float]:
+    """(resident bytes, CPU seconds) of a process and all its descendants now, from Linux /proc ((0, 0)
+    elsewhere). CPU counts each process's own time and the time of its children already reaped, so a
+    worker that exits hands its seconds on to its parent and the sum never drops."""
     parents: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    usage: dict[int, tuple[int, float]] = {}
     page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if not entry.isdigit():
             continue
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
             resident = int(Path(f"/proc/{entry}/statm").read_text().split()[1])
         except (OSError, IndexError, ValueError):
             continue  # exited meanwhile
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        parents.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = resident * page
-    total, stack = 0, [root]
+        parents.setdefault(int(fields[1]), []).append(int(entry))
+        usage[int(entry)] = (resident * page, sum(int(f) for f in fields[11:15]) / tick)
+    rss, cpu, stack = 0, 0.0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        pid_rss, pid_cpu = usage.get(pid, (0, 0.0))
+        rss, cpu = rss + pid_rss, cpu + pid_cpu
         stack.extend(parents.get(pid, []))
-    return total
+    return rss, cpu
 
 
 class CpuSampler:
-    """This process's CPU seconds sampled over wall time, to tell how many cores a stage kept busy, and
-    the peak resident memory of the process with its children (dbt) sampled alongside."""
+    """CPU seconds of this process and its children (extraction workers, dbt) sampled over wall time,
+    to tell how many cores a stage kept busy, and their peak resident memory at any one time."""
 
     def __init__(self, interval: float = 0.5) -> None:
         self.samples: list[tuple[float, float]] = []
@@ -144,8 +147,9 @@ class CpuSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.samples.append((time.time(), time.process_time()))
-            self.peak_tree_rss = max(self.peak_tree_rss, tree_rss_bytes(os.getpid()))
+            rss, cpu = tree_usage(os.getpid())
+            self.samples.append((time.time(), cpu))
+            self.peak_tree_rss = max(self.peak_tree_rss, rss)
             self._stop.wait(self._interval)
 
     def __enter__(self) -> CpuSampler:
@@ -155,7 +159,7 @@ class CpuSampler:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.samples.append((time.time(), time.process_time()))
+        self.samples.append((time.time(), tree_usage(os.getpid())[1]))
 
     def cpu_between(self, start: float, end: float) -> float:
         inside = [cpu for wall, cpu in self.samples if start <= wall <= end]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Iterable
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +23,9 @@ OUTPUT_TABLES = ("articles", *MENTION_TABLES)
 PARTITION_FILE = "data.parquet"
 FINGERPRINT_KEY = "tickerwire.inputs"
 REFERENCE_FILE = "tickers.parquet"
+WITHOUT_TICKER = "articles_without_ticker"
+CHUNK_ARTICLES = 250  # articles per task handed to a worker process
+PARALLEL_FROM_ARTICLES = 2_000  # below this, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -167,31 +175,138 @@ def pending_days(lake_dir: Path, reference_version: str) -> list[date]:
     return [day for day in landed_days(lake_dir) if not _is_current(lake_dir, day, reference_version)[0]]
 
 
-def extract_day(lake_dir: Path, day: date, reference: TickerReference, reference_version: str) -> DayReport:
-    """Re-extract a day when its landed inputs changed. Articles are written last, with the
-    fingerprint of the inputs, so a crash half-way leaves a mismatch and the day is redone."""
-    report = DayReport(day)
-    current, landed, fingerprint = _is_current(lake_dir, day, reference_version)
-    if current:
-        report.skipped = True
-        return report
-    articles_path = lake.partition_dir(lake_dir, "articles", day) / PARTITION_FILE
-    landed_rows = lake.read_files(landed, "articles").to_pylist()
-    articles = _latest_per_article(landed_rows)
-    tables: dict[str, list[dict]] = {name: [] for name in MENTION_TABLES}
+def default_workers() -> int:
+    """$TICKERWIRE_EXTRACT_WORKERS, else one worker process per core this process may use."""
+    configured = os.environ.get("TICKERWIRE_EXTRACT_WORKERS", "").strip()
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise ValueError(
+                f"TICKERWIRE_EXTRACT_WORKERS must be a whole number of at least 1, not {configured!r}"
+            )
+        return int(configured)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _extract_articles(day: date, articles: list[dict], reference: TickerReference) -> dict[str, list[dict]]:
+    """Mention rows of some articles of one day, table by table, and how many named no listed company."""
+    chunk: dict = {name: [] for name in MENTION_TABLES} | {WITHOUT_TICKER: 0}
     for article in articles:
         result = extract(
             article["body"], reference=reference, published_at=article["published_at"], title=article["title"]
         )
-        report.articles_without_ticker += not result.tickers
+        chunk[WITHOUT_TICKER] += not result.tickers
         for name, rows in mention_rows(article["article_id"], day, result).items():
-            tables[name].extend(rows)
+            chunk[name].extend(rows)
+    return chunk
+
+
+_worker_reference: TickerReference | None = None
+
+
+def _start_worker(reference: TickerReference) -> None:
+    global _worker_reference
+    _worker_reference = reference
+
+
+def _extract_in_worker(day: date, articles: list[dict]) -> dict[str, list[dict]]:
+    return _extract_articles(day, articles, _worker_reference)
+
+
+def _done(chunk: dict) -> Future:
+    future: Future = Future()
+    future.set_result(chunk)
+    return future
+
+
+@dataclass
+class _DayInFlight:
+    """A day read and handed out in chunks, waiting for its chunks to be written."""
+
+    report: DayReport
+    articles: list[dict] = field(default_factory=list)
+    fingerprint: str = ""
+    chunks: list[Future] = field(default_factory=list)
+
+
+def _write_day(lake_dir: Path, day: _DayInFlight) -> DayReport:
+    """Mention tables first, articles last with the fingerprint of the inputs, so a crash half-way
+    leaves a mismatch and the day is redone."""
+    report = day.report
+    if report.skipped:
+        return report
+    tables: dict[str, list[dict]] = {name: [] for name in MENTION_TABLES}
+    for future in day.chunks:
+        chunk = future.result()
+        report.articles_without_ticker += chunk[WITHOUT_TICKER]
+        for name in MENTION_TABLES:
+            tables[name].extend(chunk[name])
     for name, rows in tables.items():
-        report.rows[name] = lake.write_rows(
-            lake.partition_dir(lake_dir, name, day) / PARTITION_FILE, name, rows
-        )
+        path = lake.partition_dir(lake_dir, name, report.day) / PARTITION_FILE
+        report.rows[name] = lake.write_rows(path, name, rows)
+    articles_path = lake.partition_dir(lake_dir, "articles", report.day) / PARTITION_FILE
     report.rows["articles"] = lake.write_rows(
-        articles_path, "articles", articles, metadata={FINGERPRINT_KEY: fingerprint}
+        articles_path, "articles", day.articles, metadata={FINGERPRINT_KEY: day.fingerprint}
     )
-    report.landed_rows = len(landed_rows)
     return report
+
+
+def extract_days(
+    lake_dir: Path,
+    days: Iterable[date],
+    reference: TickerReference,
+    reference_version: str,
+    *,
+    workers: int = 1,
+    parallel_from: int = PARALLEL_FROM_ARTICLES,
+) -> Iterator[DayReport]:
+    """Re-extract, in order, each day whose landed inputs changed; the others come back `skipped`.
+
+    With `workers` > 1 and at least `parallel_from` landed rows to extract, chunks of a day's articles
+    go to that many worker processes (extraction is CPU-bound: one core each; a pool costs about a
+    second to start). Days are read and written here, a few ahead of the chunks being extracted, so
+    memory holds a few days, never the corpus."""
+    stale: dict[date, tuple[list[Path], str]] = {}
+    days = list(days)
+    for day in days:
+        current, landed, fingerprint = _is_current(lake_dir, day, reference_version)
+        if not current:
+            stale[day] = (landed, fingerprint)
+    parallel = (
+        workers > 1 and lake.row_count(f for landed, _ in stale.values() for f in landed) >= parallel_from
+    )
+    with contextlib.ExitStack() as stack:
+        if parallel:
+            pool = stack.enter_context(
+                ProcessPoolExecutor(
+                    workers,
+                    mp_context=multiprocessing.get_context("spawn"),  # not fork: the caller runs threads
+                    initializer=_start_worker,
+                    initargs=(reference,),
+                )
+            )
+        in_flight: deque[_DayInFlight] = deque()
+        for day in days:
+            if day not in stale:
+                in_flight.append(_DayInFlight(DayReport(day, skipped=True)))
+                continue
+            landed, fingerprint = stale[day]
+            landed_rows = lake.read_files(landed, "articles").to_pylist()
+            articles = _latest_per_article(landed_rows)
+            chunks = [articles[i : i + CHUNK_ARTICLES] for i in range(0, len(articles), CHUNK_ARTICLES)]
+            in_flight.append(
+                _DayInFlight(
+                    DayReport(day, landed_rows=len(landed_rows)),
+                    articles,
+                    fingerprint,
+                    [
+                        pool.submit(_extract_in_worker, day, chunk)
+                        if parallel
+                        else _done(_extract_articles(day, chunk, reference))
+                        for chunk in chunks
+                    ],
+                )
+            )
+            while len(in_flight) > (2 * workers if parallel else 0):
+                yield _write_day(lake_dir, in_flight.popleft())
+        while in_flight:
+            yield _write_day(lake_dir, in_flight.popleft())

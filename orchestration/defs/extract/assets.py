@@ -10,7 +10,13 @@ from orchestration.defs.metadata import PREVIEW_ROWS, table_metadata
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import TickerwireHome
 from orchestration.lake_schema import TABLES
-from orchestration.pipeline.extraction import OUTPUT_TABLES, PARTITION_FILE, extract_day, load_reference
+from orchestration.pipeline.extraction import (
+    OUTPUT_TABLES,
+    PARTITION_FILE,
+    default_workers,
+    extract_days,
+    load_reference,
+)
 from orchestration.pipeline.landing import landed_days
 from orchestration.pipeline.quality import (
     MAX_SHARE_WITHOUT_TICKER,
@@ -61,7 +67,8 @@ DESCRIPTIONS = {
     group_name="extract",
 )
 def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHome):
-    """Extract each day in the run's partition range whose landed inputs changed; others are skipped."""
+    """Extract each day in the run's partition range whose landed inputs changed; others are skipped.
+    Large ranges use a worker process per core ($TICKERWIRE_EXTRACT_WORKERS to choose)."""
     home = tickerwire.paths()
     reference, reference_version = load_reference(home.lake)
     window = context.partition_key_range
@@ -71,26 +78,28 @@ def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHo
     extracted = skipped = duplicates = without_ticker = 0
     last_day = None
     extracted_days = []
-    for day in days:
-        report = extract_day(home.lake, day, reference, reference_version)
+    workers = default_workers()
+    for report in extract_days(home.lake, days, reference, reference_version, workers=workers):
         if report.skipped:
             skipped += 1
             continue
         extracted += 1
         duplicates += report.duplicates
         without_ticker += report.articles_without_ticker
-        last_day = day
-        extracted_days.append(day)
+        last_day = report.day
+        extracted_days.append(report.day)
         for name, count in report.rows.items():
             totals[name] += count
-    context.log.info(f"extracted {extracted} days, skipped {skipped} unchanged, {duplicates} duplicates")
+    context.log.info(
+        f"extracted {extracted} days on {workers} workers, {skipped} unchanged, {duplicates} duplicates"
+    )
     for name in OUTPUT_TABLES:
         sample = []
         if last_day is not None:
             sample = lake.read_files([lake.partition_dir(home.lake, name, last_day) / PARTITION_FILE], name)
             sample = sample.slice(0, PREVIEW_ROWS).to_pylist()
         metadata = table_metadata(totals[name], TABLES[name], sample)
-        metadata |= {"days_extracted": extracted, "days_unchanged": skipped}
+        metadata |= {"days_extracted": extracted, "days_unchanged": skipped, "extract_workers": workers}
         if name == "articles":
             metadata["duplicates"] = duplicates
         yield dg.MaterializeResult(asset_key=["lake", name], metadata=metadata)
