@@ -70,26 +70,63 @@ same_article as (
 
 ),
 
+-- Only the first notes of a day (by id) can be among the nearest of a claim on another day, so the
+-- candidates are those plus every note of the claim's own day (where its own article's notes are left
+-- out): the join stays small however many notes a busy ticker has, and carries keys, not texts.
+notes_by_day as (
+
+    select
+        price_note_id,
+        article_id,
+        symbol,
+        published_date,
+        row_number() over (partition by symbol, published_date order by price_note_id) as day_rank
+    from price_notes
+
+),
+
+nearest_other as (
+
+    select
+        claim_tickers.claim_id,
+        claim_tickers.symbol,
+        notes_by_day.price_note_id,
+        cast(notes_by_day.published_date - claim_tickers.published_date as integer) as day_distance,
+        cast(row_number() over (
+            partition by claim_tickers.claim_id, claim_tickers.symbol,
+                notes_by_day.published_date > claim_tickers.published_date
+            order by abs(notes_by_day.published_date - claim_tickers.published_date), notes_by_day.price_note_id
+        ) as integer) as nearest_rank
+
+    from claim_tickers
+    inner join notes_by_day
+        on claim_tickers.symbol = notes_by_day.symbol
+        and claim_tickers.article_id <> notes_by_day.article_id
+        and notes_by_day.published_date
+            between claim_tickers.published_date - {{ link_window_days }}
+            and claim_tickers.published_date + {{ link_window_days }}
+        and (
+            notes_by_day.published_date = claim_tickers.published_date
+            or notes_by_day.day_rank <= {{ nearest_per_side }}
+        )
+    qualify nearest_rank <= {{ nearest_per_side }}
+
+),
+
 other_article as (
 
     select
         {{ link_columns | trim }},
         cast('other_article' as varchar) as link_type,
-        cast(price_notes.published_date - claim_tickers.published_date as integer) as day_distance,
-        cast(row_number() over (
-            partition by claim_tickers.claim_id, claim_tickers.symbol,
-                price_notes.published_date > claim_tickers.published_date
-            order by abs(price_notes.published_date - claim_tickers.published_date), price_notes.price_note_id
-        ) as integer) as nearest_rank
+        nearest_other.day_distance,
+        nearest_other.nearest_rank
 
-    from claim_tickers
+    from nearest_other
+    inner join claim_tickers
+        on nearest_other.claim_id = claim_tickers.claim_id
+        and nearest_other.symbol = claim_tickers.symbol
     inner join price_notes
-        on claim_tickers.symbol = price_notes.symbol
-        and claim_tickers.article_id <> price_notes.article_id
-        and price_notes.published_date
-            between claim_tickers.published_date - {{ link_window_days }}
-            and claim_tickers.published_date + {{ link_window_days }}
-    qualify nearest_rank <= {{ nearest_per_side }}
+        on nearest_other.price_note_id = price_notes.price_note_id
 
 ),
 

@@ -33,9 +33,12 @@ renamed as (
 
 ),
 
-latest as (
+-- The winning version is chosen on keys alone and the rows are then taken by (article_id,
+-- published_date), unique in the lake (one row per article per day): a model that filters on
+-- published_date reads only those days' texts, not the whole history's.
+latest_version as (
 
-    select *
+    select article_id, published_date
     from renamed
     qualify row_number() over (
         partition by article_id
@@ -45,4 +48,8 @@ latest as (
 
 )
 
-select * from latest
+select renamed.*
+from renamed
+semi join latest_version
+    on renamed.article_id = latest_version.article_id
+    and renamed.published_date is not distinct from latest_version.published_date
