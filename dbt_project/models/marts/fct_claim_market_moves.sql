@@ -30,15 +30,12 @@ bars as (
 
 ),
 
+-- the bars are looked up on narrow rows; the claims' texts are joined back at the end
 timed as (
 
     select
         claim_tickers.claim_ticker_id,
-        claim_tickers.claim_id,
-        claim_tickers.article_id,
         claim_tickers.symbol,
-        claim_tickers.claim_text,
-        claim_tickers.attributed_source,
         claim_tickers.published_date,
         articles.published_at,
         coalesce(articles.date_is_estimated, true) as date_is_estimated,
@@ -104,13 +101,13 @@ moves as (
 )
 
 select
-    claim_ticker_id,
-    claim_id,
-    article_id,
-    symbol,
-    claim_text,
-    attributed_source,
-    published_date,
+    moves.claim_ticker_id,
+    claim_tickers.claim_id,
+    claim_tickers.article_id,
+    moves.symbol,
+    claim_tickers.claim_text,
+    claim_tickers.attributed_source,
+    moves.published_date,
     published_at,
     date_is_estimated,
     timing_basis,
@@ -124,3 +121,4 @@ select
     round(100 * (day5_close / nullif(base_close, 0) - 1), 4) as return_5d_pct
 
 from moves
+inner join claim_tickers on moves.claim_ticker_id = claim_tickers.claim_ticker_id

@@ -72,7 +72,8 @@ same_article as (
 
 -- Only the first notes of a day (by id) can be among the nearest of a claim on another day, so the
 -- candidates are those plus every note of the claim's own day (where its own article's notes are left
--- out): the join stays small however many notes a busy ticker has, and carries keys, not texts.
+-- out). Each claim is joined to the notes of each day of its window on (symbol, day): an equi-join that
+-- stays small however long the history and however busy the ticker, and carries keys, not texts.
 notes_by_day as (
 
     select
@@ -85,28 +86,40 @@ notes_by_day as (
 
 ),
 
+claim_window_days as (
+
+    select
+        claim_id,
+        article_id,
+        symbol,
+        published_date,
+        published_date + cast(day_offset as integer) as note_date
+    from claim_tickers
+    cross join range(-{{ link_window_days }}, {{ link_window_days }} + 1) as offsets(day_offset)
+
+),
+
 nearest_other as (
 
     select
-        claim_tickers.claim_id,
-        claim_tickers.symbol,
+        claim_window_days.claim_id,
+        claim_window_days.symbol,
         notes_by_day.price_note_id,
-        cast(notes_by_day.published_date - claim_tickers.published_date as integer) as day_distance,
+        cast(notes_by_day.published_date - claim_window_days.published_date as integer) as day_distance,
         cast(row_number() over (
-            partition by claim_tickers.claim_id, claim_tickers.symbol,
-                notes_by_day.published_date > claim_tickers.published_date
-            order by abs(notes_by_day.published_date - claim_tickers.published_date), notes_by_day.price_note_id
+            partition by claim_window_days.claim_id, claim_window_days.symbol,
+                notes_by_day.published_date > claim_window_days.published_date
+            order by abs(notes_by_day.published_date - claim_window_days.published_date),
+                notes_by_day.price_note_id
         ) as integer) as nearest_rank
 
-    from claim_tickers
+    from claim_window_days
     inner join notes_by_day
-        on claim_tickers.symbol = notes_by_day.symbol
-        and claim_tickers.article_id <> notes_by_day.article_id
-        and notes_by_day.published_date
-            between claim_tickers.published_date - {{ link_window_days }}
-            and claim_tickers.published_date + {{ link_window_days }}
+        on claim_window_days.symbol = notes_by_day.symbol
+        and claim_window_days.note_date = notes_by_day.published_date
+        and claim_window_days.article_id <> notes_by_day.article_id
         and (
-            notes_by_day.published_date = claim_tickers.published_date
+            notes_by_day.published_date = claim_window_days.published_date
             or notes_by_day.day_rank <= {{ nearest_per_side }}
         )
     qualify nearest_rank <= {{ nearest_per_side }}
