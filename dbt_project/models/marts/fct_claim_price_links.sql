@@ -70,10 +70,11 @@ same_article as (
 
 ),
 
--- Only the first notes of a day (by id) can be among the nearest of a claim on another day, so the
--- candidates are those plus every note of the claim's own day (where its own article's notes are left
--- out). Each claim is joined to the notes of each day of its window on (symbol, day): an equi-join that
--- stays small however long the history and however busy the ticker, and carries keys, not texts.
+-- The nearest other-article notes depend on the claim's article, ticker and day, not on the claim, so
+-- they are found once per (article, ticker) anchor. Of a day's notes (numbered by id) only the first
+-- nearest_per_side can be among the nearest, plus as many as the anchor's own article has that day (those
+-- are left out). Each anchor is joined to the notes of each day of its window on (symbol, day): an
+-- equi-join that stays small however long the history and however busy the ticker, carrying keys only.
 notes_by_day as (
 
     select
@@ -86,15 +87,24 @@ notes_by_day as (
 
 ),
 
-claim_window_days as (
+own_notes as (
+
+    select article_id, symbol, published_date, count(*) as notes
+    from price_notes
+    group by all
+
+),
+
+anchor_window_days as (
 
     select
-        claim_id,
-        article_id,
-        symbol,
-        published_date,
-        published_date + cast(day_offset as integer) as note_date
-    from claim_tickers
+        anchors.article_id,
+        anchors.symbol,
+        anchors.published_date,
+        anchors.published_date + cast(day_offset as integer) as note_date,
+        {{ nearest_per_side }} + coalesce(own_notes.notes, 0) as rank_reach
+    from (select distinct article_id, symbol, published_date from claim_tickers) as anchors
+    left join own_notes using (article_id, symbol, published_date)
     cross join range(-{{ link_window_days }}, {{ link_window_days }} + 1) as offsets(day_offset)
 
 ),
@@ -102,26 +112,25 @@ claim_window_days as (
 nearest_other as (
 
     select
-        claim_window_days.claim_id,
-        claim_window_days.symbol,
+        anchor_window_days.article_id,
+        anchor_window_days.symbol,
+        anchor_window_days.published_date,
         notes_by_day.price_note_id,
-        cast(notes_by_day.published_date - claim_window_days.published_date as integer) as day_distance,
+        cast(notes_by_day.published_date - anchor_window_days.published_date as integer) as day_distance,
         cast(row_number() over (
-            partition by claim_window_days.claim_id, claim_window_days.symbol,
-                notes_by_day.published_date > claim_window_days.published_date
-            order by abs(notes_by_day.published_date - claim_window_days.published_date),
+            partition by anchor_window_days.article_id, anchor_window_days.symbol,
+                anchor_window_days.published_date,
+                notes_by_day.published_date > anchor_window_days.published_date
+            order by abs(notes_by_day.published_date - anchor_window_days.published_date),
                 notes_by_day.price_note_id
         ) as integer) as nearest_rank
 
-    from claim_window_days
+    from anchor_window_days
     inner join notes_by_day
-        on claim_window_days.symbol = notes_by_day.symbol
-        and claim_window_days.note_date = notes_by_day.published_date
-        and claim_window_days.article_id <> notes_by_day.article_id
-        and (
-            notes_by_day.published_date = claim_window_days.published_date
-            or notes_by_day.day_rank <= {{ nearest_per_side }}
-        )
+        on anchor_window_days.symbol = notes_by_day.symbol
+        and anchor_window_days.note_date = notes_by_day.published_date
+        and anchor_window_days.article_id <> notes_by_day.article_id
+        and notes_by_day.day_rank <= anchor_window_days.rank_reach
     qualify nearest_rank <= {{ nearest_per_side }}
 
 ),
@@ -136,8 +145,9 @@ other_article as (
 
     from nearest_other
     inner join claim_tickers
-        on nearest_other.claim_id = claim_tickers.claim_id
+        on nearest_other.article_id = claim_tickers.article_id
         and nearest_other.symbol = claim_tickers.symbol
+        and nearest_other.published_date = claim_tickers.published_date
     inner join price_notes
         on nearest_other.price_note_id = price_notes.price_note_id
 
