@@ -1,12 +1,22 @@
 -- What the market did after a claim's article came out: one row per claim x ticker, with the last close
 -- before publication (base), the first close after it (trading day 1) and the 5th trading day's close.
--- The next-close rule is documented in fct_claim_market_moves.yml. A table, rebuilt in full on every
--- build: it depends on the daily bars, which change apart from the published-date partitions.
+-- The next-close rule is documented in fct_claim_market_moves.yml. Incremental by published date
+-- (macros/published_window.sql), widened by var('bar_reach_days'): a nightly build redoes the claims whose
+-- next or 5th close can be a bar that came in since; bars loaded for older days need a full build.
+{{
+    config(
+        materialized='incremental',
+        window_pad_days=var('bar_reach_days'),
+    )
+}}
 with
 
 claim_tickers as (
 
     select * from {{ ref('int_claim_tickers') }}
+    {% if is_incremental() -%}
+    where {{ in_published_window('published_date', var('bar_reach_days')) }}
+    {%- endif %}
 
 ),
 
