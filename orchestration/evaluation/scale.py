@@ -43,18 +43,18 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 _NUMBER = re.compile(r"\b\d+\b")
 
 
-def _source() -> Iterator[tuple[int, NewsArticle]]:
-    """(copy number, article) for ever: the Reuters file again and again, streamed, bodies only."""
-    copy = 0
+def _source(start: int = 0) -> Iterator[tuple[int, NewsArticle]]:
+    """(copy number, article) from the `start`-th on, for ever: the Reuters file again and again,
+    streamed, bodies only. Whole copies before `start` are skipped by counting, not by reading."""
+    per_copy = sum(1 for article in reuters_articles() if article.body.strip())
+    if not per_copy:
+        raise RuntimeError("no Reuters articles with a body")
+    copy, skip = divmod(start, per_copy)
     while True:
-        yielded = False
-        for article in reuters_articles():
-            if article.body.strip():
-                yielded = True
-                yield copy, article
-        if not yielded:
-            raise RuntimeError("no Reuters articles with a body")
-        copy += 1
+        with_body = (article for article in reuters_articles() if article.body.strip())
+        for article in islice(with_body, skip, None):
+            yield copy, article
+        copy, skip = copy + 1, 0
 
 
 def _variant(index: int, copy: int, article: NewsArticle, day: date) -> dict[str, object]:
@@ -81,7 +81,7 @@ def _variant(index: int, copy: int, article: NewsArticle, day: date) -> dict[str
 def generate(inbox: Path, first: int, count: int, day_of: Callable[[int], date], prefix: str) -> None:
     """Articles first..first+count-1 of the endless sequence, BATCH per file, never all in memory."""
     inbox.mkdir(parents=True, exist_ok=True)
-    articles = islice(_source(), first, first + count)
+    articles = islice(_source(first), count)
     for batch_start in range(first, first + count, BATCH):
         batch = islice(articles, BATCH)
         path = inbox / f"{prefix}-{batch_start:09d}.jsonl.gz"
@@ -275,8 +275,8 @@ def measure(size: int, per_day: int, increment: int, work_dir: Path, keep: bool)
         result["queries"] = query_latencies(base / "warehouse.duckdb")
         if increment:
             new_day = START_DAY + timedelta(days=(size - 1) // per_day + 1)
-            for home in (base, empty):
-                generate(home / "inbox", size, increment, lambda _i: new_day, "night")
+            generate(base / "inbox", size, increment, lambda _i: new_day, "night")
+            shutil.copytree(base / "inbox", empty / "inbox", ignore=shutil.ignore_patterns("base-*"))
             with CpuSampler() as sampler:
                 result["increment_on_base"] = nightly(base, sampler)
                 result["increment_on_empty"] = nightly(empty, sampler)
