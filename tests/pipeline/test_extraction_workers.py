@@ -73,6 +73,11 @@ def _tables(lake_dir: Path) -> dict[str, list[dict]]:
 def test_workers_write_what_one_process_writes(landed_lake: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(extraction, "CHUNK_ARTICLES", 7)  # several chunks per day, finished out of order
     serial = _extract(landed_lake, tmp_path / "serial", workers=1)
+
+    def not_here(*_args):
+        raise AssertionError("extracted in the calling process, not in a worker")
+
+    monkeypatch.setattr(extraction, "_extract_articles", not_here)  # spawned workers import their own
     parallel = _extract(landed_lake, tmp_path / "parallel", workers=2)
     assert [r.day for r in parallel] == [r.day for r in serial] == landed_days(landed_lake)
     assert [(r.rows, r.articles_without_ticker) for r in parallel] == [
