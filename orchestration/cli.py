@@ -69,9 +69,10 @@ def _warehouse_is_current(home: Home) -> bool:
 
     if not home.warehouse.exists():
         return False
-    inputs = [p for p in home.lake.rglob("*.parquet") if "ticker_reference" not in p.parts]
-    newest = max((p.stat().st_mtime for p in [*inputs, dbt_project.manifest_path]), default=0)
-    return newest <= home.warehouse.stat().st_mtime
+    built = home.warehouse.stat().st_mtime
+    reference = home.lake.table_dir("ticker_reference") + "/"
+    changed = [p for p in home.lake.files_written_after(built) if not p.startswith(reference)]
+    return not changed and dbt_project.manifest_path.stat().st_mtime <= built
 
 
 def _report_landing(console, home: Home, landed) -> None:
@@ -101,10 +102,12 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console(stderr=True)
-    home = Home.resolve(args.home, args.inbox)
+    home = Home.resolve(args.home, args.inbox, args.lake)
     if not home.inbox.is_dir():
         raise CliError(f"inbox {home.inbox} does not exist: create it or pass --inbox DIR")
     _prepare(home)
+    if args.lake:  # the runs' definitions resolve the home from the environment
+        os.environ["TICKERWIRE_LAKE"] = home.lake.url
     from orchestration.runner import Landed, RunFailed, build, land, pending
 
     log = home.root / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
@@ -224,6 +227,8 @@ def _parser() -> argparse.ArgumentParser:
     run_parser = commands.add_parser("run", help="ingest the inbox, extract, build the warehouse")
     run_parser.add_argument("--home", help=home_help)
     run_parser.add_argument("--inbox", help="inbox folder (default <home>/inbox)")
+    lake_help = "lake folder or s3:// URL (default $TICKERWIRE_LAKE or <home>/lake)"
+    run_parser.add_argument("--lake", help=lake_help)
     run_parser.set_defaults(handler=run)
 
     extract_parser = commands.add_parser("extract", help="print extractions as JSON Lines")

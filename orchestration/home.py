@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+from orchestration.lake import Lake
 
 DEFAULT_HOME = Path("~/.tickerwire")
 # The daemon re-launches a failed run up to twice (transient failures); every failure is still recorded.
@@ -17,24 +20,44 @@ class Home:
 
     root: Path
     inbox_override: Path | None = None
+    lake_override: str | None = None
 
     @classmethod
     def resolve(
-        cls, home: str | os.PathLike[str] | None = None, inbox: str | os.PathLike[str] | None = None
+        cls,
+        home: str | os.PathLike[str] | None = None,
+        inbox: str | os.PathLike[str] | None = None,
+        lake: str | os.PathLike[str] | None = None,
     ) -> Home:
         """`--home`, else $TICKERWIRE_HOME, else ~/.tickerwire; always absolute (dbt needs that).
-        The inbox is `<home>/inbox` unless `--inbox` or $TICKERWIRE_INBOX names another folder."""
-        chosen = home or os.environ.get("TICKERWIRE_HOME") or DEFAULT_HOME
-        inbox = inbox or os.environ.get("TICKERWIRE_INBOX") or None
-        return cls(_absolute(chosen), _absolute(inbox) if inbox else None)
+        The inbox is `<home>/inbox` unless `--inbox` or $TICKERWIRE_INBOX names another folder; the lake
+        is `<home>/lake` unless `--lake` or $TICKERWIRE_LAKE names another folder or an s3:// URL."""
+        return cls.at(
+            home or os.environ.get("TICKERWIRE_HOME") or DEFAULT_HOME,
+            inbox or os.environ.get("TICKERWIRE_INBOX") or None,
+            lake or os.environ.get("TICKERWIRE_LAKE") or None,
+        )
+
+    @classmethod
+    def at(
+        cls,
+        home: str | os.PathLike[str],
+        inbox: str | os.PathLike[str] | None = None,
+        lake: str | os.PathLike[str] | None = None,
+    ) -> Home:
+        """This home, with the default inbox and lake unless given (the environment is not read)."""
+        lake = os.fspath(lake) if lake else None
+        if lake and "://" not in lake:
+            lake = str(_absolute(lake))
+        return cls(_absolute(home), _absolute(inbox) if inbox else None, lake)
 
     @property
     def inbox(self) -> Path:
         return self.inbox_override or self.root / "inbox"
 
-    @property
-    def lake(self) -> Path:
-        return self.root / "lake"
+    @cached_property
+    def lake(self) -> Lake:
+        return Lake(self.lake_override or self.root / "lake")
 
     @property
     def warehouse(self) -> Path:
@@ -54,7 +77,7 @@ class Home:
         return {
             "TICKERWIRE_HOME": str(self.root),
             "TICKERWIRE_INBOX": str(self.inbox),
-            "TICKERWIRE_LAKE_DIR": str(self.lake),
+            "TICKERWIRE_LAKE_DIR": self.lake.url,
             "TICKERWIRE_WAREHOUSE_PATH": str(self.warehouse),
             "DAGSTER_HOME": str(self.dagster_home),
             "DO_NOT_TRACK": "1",
@@ -62,7 +85,8 @@ class Home:
 
     def create(self) -> Home:
         """Make the folders, and a Dagster instance config with telemetry off (no network here)."""
-        for folder in (self.inbox, self.lake, self.dagster_home):
+        local_lake = [Path(self.lake.root)] if self.lake.is_local else []
+        for folder in (self.inbox, *local_lake, self.dagster_home):
             folder.mkdir(parents=True, exist_ok=True)
         instance_yaml = self.dagster_home / "dagster.yaml"
         if not instance_yaml.exists():

@@ -1,85 +1,168 @@
-"""The Parquet lake: one folder per table, daily `published_date=` folders, atomic file writes."""
+"""The Parquet lake: one folder per table, daily `published_date=` folders, whole-file writes.
+
+The lake is a local folder or an object store URL that fsspec knows (`s3://bucket/prefix`, credentials and
+endpoint from the usual AWS variables), so moving it is configuration. Paths inside are the file system's
+own (no protocol); only `url` carries it, for DuckDB and dbt."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
 
 from orchestration.lake_schema import TABLES
 
 SCHEMA_FILE = "_schema.parquet"
+DAY_PREFIX = "published_date="
 
 
-def table_dir(lake: Path, table: str) -> Path:
-    return lake / table
+class Lake:
+    """The lake at a location; every read and write of the pipeline goes through here."""
+
+    def __init__(self, location: str | os.PathLike[str]):
+        location = os.fspath(location)
+        self.fs, root = fsspec.core.url_to_fs(location)
+        self.is_local = isinstance(self.fs, LocalFileSystem)
+        self.root = str(Path(root).resolve()) if self.is_local else root.rstrip("/")
+        self.url = self.root if self.is_local else self.fs.unstrip_protocol(self.root)
+        # pyarrow reads local paths itself; other stores go through the fsspec file system.
+        self._arrow_fs = None if self.is_local else self.fs
+
+    @classmethod
+    def at(cls, location: LakeLocation) -> Lake:
+        return location if isinstance(location, Lake) else cls(location)
+
+    def __repr__(self) -> str:
+        return f"Lake({self.url!r})"
+
+    def table_dir(self, table: str) -> str:
+        return f"{self.root}/{table}"
+
+    def partition_dir(self, table: str, day: date) -> str:
+        return f"{self.root}/{table}/{DAY_PREFIX}{day.isoformat()}"
+
+    def write_table(self, path: str, table: pa.Table, *, metadata: Mapping[str, str] | None = None) -> None:
+        """Readers see the old file or the new one, never a part: locally a temp file beside `path`,
+        fsync, then rename; an object store publishes an object only when its upload completes."""
+        if metadata:
+            merged = dict(table.schema.metadata or {})
+            merged.update({key.encode(): value.encode() for key, value in metadata.items()})
+            table = table.replace_schema_metadata(merged)
+        if not self.is_local:
+            with self.fs.open(path, "wb") as handle:
+                pq.write_table(table, handle, compression="zstd")
+            return
+        folder = Path(path).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{Path(path).name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pq.write_table(table, handle, compression="zstd")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    def write_rows(self, path: str, table: str, rows: Iterable[Mapping[str, object]], **kwargs) -> int:
+        """Write rows (dicts keyed by column) with the table's schema; returns the row count."""
+        arrow_table = pa.Table.from_pylist(list(rows), schema=TABLES[table])
+        self.write_table(path, arrow_table, **kwargs)
+        return arrow_table.num_rows
+
+    def ensure_schema_files(self) -> None:
+        """Give every table a zero-row file, so dbt's sources read an empty table rather than fail."""
+        if self.is_local:
+            Path(self.root).mkdir(parents=True, exist_ok=True)
+        for name, schema in TABLES.items():
+            path = f"{self.table_dir(name)}/{SCHEMA_FILE}"
+            if not self.exists(path):
+                self.write_table(path, schema.empty_table())
+
+    def exists(self, path: str) -> bool:
+        self.fs.invalidate_cache(path)
+        return self.fs.exists(path)
+
+    def _glob(self, pattern: str) -> list[str]:
+        """Sorted paths matching `pattern`, listed afresh (other processes write the lake too)."""
+        self.fs.invalidate_cache()
+        return sorted(self.fs.glob(pattern))
+
+    def data_files(self, folder: str, pattern: str = "*.parquet") -> list[str]:
+        """The table's data files in a folder (sorted), leaving out the schema file and temp files."""
+        return [path for path in self._glob(f"{folder}/{pattern}") if _is_data(path)]
+
+    def partitions(self, table: str, key: str) -> list[str]:
+        """The values of a table's `key=value` partition folders, sorted."""
+        folders = self._glob(f"{self.table_dir(table)}/{key}=*")
+        return sorted(path.rsplit("/", 1)[1].removeprefix(f"{key}=") for path in folders)
+
+    def days(self, table: str) -> list[date]:
+        """The published dates a table has partition folders for, sorted."""
+        return [date.fromisoformat(day) for day in self.partitions(table, DAY_PREFIX.removesuffix("="))]
+
+    def files_written_after(self, moment: float) -> list[str]:
+        """Data files (of every table) last written after `moment` (a POSIX time), sorted."""
+        self.fs.invalidate_cache()
+        found = self.fs.find(self.root, detail=True) if self.exists(self.root) else {}
+        return sorted(path for path, info in found.items() if _is_data(path) and _modified(info) > moment)
+
+    def version(self, path: str) -> str:
+        """Changes whenever the file is replaced: size and mtime locally, the ETag in an object store."""
+        if self.is_local:
+            stat = os.stat(path)
+            return f"{stat.st_size}:{stat.st_mtime_ns}"
+        return self.fs.ukey(path)
+
+    def read_bytes(self, path: str) -> bytes:
+        return self.fs.cat_file(path)
+
+    def read_files(self, paths: Iterable[str], table: str) -> pa.Table:
+        """Read Parquet files as one table in the lake schema (empty when there are none)."""
+        schema = TABLES[table]
+        parts = [pq.read_table(path, schema=schema, filesystem=self._arrow_fs) for path in paths]
+        return pa.concat_tables(parts) if parts else schema.empty_table()
+
+    def parquet_file(self, path: str) -> pq.ParquetFile:
+        return pq.ParquetFile(path, filesystem=self._arrow_fs)
+
+    def row_count(self, paths: Iterable[str]) -> int:
+        """Rows in Parquet files, from their footers (no data is read)."""
+        return sum(pq.read_metadata(path, filesystem=self._arrow_fs).num_rows for path in paths)
+
+    def file_metadata(self, path: str, key: str) -> str | None:
+        """One key of a Parquet file's schema metadata, or None when the file or key is missing."""
+        if not self.exists(path):
+            return None
+        value = (pq.read_schema(path, filesystem=self._arrow_fs).metadata or {}).get(key.encode())
+        return value.decode() if value is not None else None
+
+    def remove_tree(self, path: str) -> None:
+        self.fs.rm(path, recursive=True)
 
 
-def partition_dir(lake: Path, table: str, day: date) -> Path:
-    return lake / table / f"published_date={day.isoformat()}"
+# What the pipeline's functions accept: a Lake, a folder, or a URL.
+LakeLocation = Lake | str | os.PathLike[str]
 
 
-def write_table(path: Path, table: pa.Table, *, metadata: Mapping[str, str] | None = None) -> None:
-    """Write to a temp file beside `path`, fsync, then rename: readers see the old file or the new one."""
-    if metadata:
-        merged = dict(table.schema.metadata or {})
-        merged.update({key.encode(): value.encode() for key, value in metadata.items()})
-        table = table.replace_schema_metadata(merged)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pq.write_table(table, handle, compression="zstd")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+def _is_data(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.endswith(".parquet") and name != SCHEMA_FILE and not name.startswith(".")
 
 
-def write_rows(path: Path, table: str, rows: Iterable[Mapping[str, object]], **kwargs) -> int:
-    """Write rows (dicts keyed by column) with the table's schema; returns the row count."""
-    arrow_table = pa.Table.from_pylist(list(rows), schema=TABLES[table])
-    write_table(path, arrow_table, **kwargs)
-    return arrow_table.num_rows
-
-
-def ensure_schema_files(lake: Path) -> None:
-    """Give every table a zero-row file, so dbt's sources read an empty table rather than fail."""
-    for name, schema in TABLES.items():
-        path = table_dir(lake, name) / SCHEMA_FILE
-        if not path.exists():
-            write_table(path, schema.empty_table())
-
-
-def data_files(folder: Path) -> list[Path]:
-    """The table's data files in a folder (sorted), leaving out the schema file and temp files."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.parquet") if p.name != SCHEMA_FILE)
-
-
-def read_files(paths: Iterable[Path], table: str) -> pa.Table:
-    """Read Parquet files as one table in the lake schema (empty when there are none)."""
-    schema = TABLES[table]
-    parts = [pq.read_table(path, schema=schema) for path in paths]
-    return pa.concat_tables(parts) if parts else schema.empty_table()
-
-
-def row_count(paths: Iterable[Path]) -> int:
-    """Rows in Parquet files, from their footers (no data is read)."""
-    return sum(pq.read_metadata(path).num_rows for path in paths)
-
-
-def file_metadata(path: Path, key: str) -> str | None:
-    """One key of a Parquet file's schema metadata, or None when the file or key is missing."""
-    if not path.exists():
-        return None
-    value = (pq.read_schema(path).metadata or {}).get(key.encode())
-    return value.decode() if value is not None else None
+def _modified(info: Mapping[str, object]) -> float:
+    """A listing entry's modification time: local listings give `mtime`, S3 `LastModified`."""
+    if "mtime" in info:
+        return float(info["mtime"])
+    stamp = info.get("LastModified")
+    if isinstance(stamp, datetime):
+        return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
+    return float("inf")  # a store that gives no time: count the file as new, so its days are rebuilt

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.ingest.assets import LANDED_KEY
 from orchestration.defs.schedules import LAUNCHED_BY_TAG, day_windows, partition_range_tags
+from orchestration.lake import Lake
 from orchestration.pipeline.extraction import pending_days, reference_version
 from orchestration.pipeline.landing import OUTCOMES
 
@@ -65,9 +65,9 @@ def land() -> Landed:
     raise RunFailed("the ingest run reported no landing")
 
 
-def pending(lake_dir: Path) -> list[date]:
+def pending(lake: Lake) -> list[date]:
     """Landed days not yet extracted with the current reference (a stopped run leaves some)."""
-    return pending_days(lake_dir, reference_version(lake_dir))
+    return pending_days(lake, reference_version(lake))
 
 
 def build(days: list[date]) -> None:

@@ -19,9 +19,10 @@ class TickerwireHome(dg.ConfigurableResource):
 
     home: str
     inbox: str = ""  # empty: <home>/inbox
+    lake: str = ""  # a folder or an s3:// URL; empty: <home>/lake
 
     def paths(self) -> Home:
-        return Home.resolve(self.home, self.inbox or None).create()
+        return Home.at(self.home, self.inbox or None, self.lake or None).create()
 
     def export_environment(self) -> Home:
         """Set the variables dbt's profile and sources read (dbt inherits this process's environment)."""
@@ -41,7 +42,7 @@ def resources() -> dg.Definitions:
     home = Home.resolve()
     return dg.Definitions(
         resources={
-            "tickerwire": TickerwireHome(home=str(home.root), inbox=str(home.inbox)),
+            "tickerwire": TickerwireHome(home=str(home.root), inbox=str(home.inbox), lake=home.lake.url),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         }
     )

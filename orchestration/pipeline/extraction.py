@@ -11,11 +11,10 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from orchestration import lake
 from orchestration.extraction import TickerReference, extract
 from orchestration.extraction.records import ArticleExtraction
+from orchestration.lake import Lake, LakeLocation
 from orchestration.pipeline.landing import LANDED, landed_days
 
 MENTION_TABLES = ("ticker_mentions", "price_notes", "claims", "amounts", "entities")
@@ -44,12 +43,11 @@ class DayReport:
         return self.landed_rows - self.rows.get("articles", 0) if not self.skipped else 0
 
 
-def _fingerprint(files: Iterable[Path], reference_version: str) -> str:
+def _fingerprint(lake: Lake, files: Iterable[str], reference_version: str) -> str:
     """Changes when a landed file is added, replaced or removed, or the ticker reference changes."""
     digest = hashlib.sha256(reference_version.encode())
     for path in files:
-        stat = path.stat()
-        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update(f"{path.rsplit('/', 1)[-1]}:{lake.version(path)}".encode())
     return digest.hexdigest()
 
 
@@ -147,32 +145,35 @@ def mention_rows(article_id: str, day: date, result: ArticleExtraction) -> dict[
     }
 
 
-def _reference_path(lake_dir: Path) -> Path:
-    return lake.table_dir(lake_dir, "ticker_reference") / REFERENCE_FILE
+def reference_path(lake: Lake) -> str:
+    return f"{lake.table_dir('ticker_reference')}/{REFERENCE_FILE}"
 
 
-def reference_version(lake_dir: Path) -> str:
+def reference_version(lake_location: LakeLocation) -> str:
     """Changes with the contents of the ticker reference the ingest job wrote."""
-    return hashlib.sha256(_reference_path(lake_dir).read_bytes()).hexdigest()
+    lake = Lake.at(lake_location)
+    return hashlib.sha256(lake.read_bytes(reference_path(lake))).hexdigest()
 
 
-def load_reference(lake_dir: Path) -> tuple[TickerReference, str]:
+def load_reference(lake_location: LakeLocation) -> tuple[TickerReference, str]:
     """The ticker reference the ingest job wrote, and its version."""
-    rows = lake.read_files([_reference_path(lake_dir)], "ticker_reference").to_pylist()
-    return TickerReference.from_rows(rows), reference_version(lake_dir)
+    lake = Lake.at(lake_location)
+    rows = lake.read_files([reference_path(lake)], "ticker_reference").to_pylist()
+    return TickerReference.from_rows(rows), reference_version(lake)
 
 
-def _is_current(lake_dir: Path, day: date, reference_version: str) -> tuple[bool, list[Path], str]:
-    landed = lake.data_files(lake.partition_dir(lake_dir, LANDED, day))
-    articles_path = lake.partition_dir(lake_dir, "articles", day) / PARTITION_FILE
-    fingerprint = _fingerprint(landed, reference_version)
+def _is_current(lake: Lake, day: date, reference_version: str) -> tuple[bool, list[str], str]:
+    landed = lake.data_files(lake.partition_dir(LANDED, day))
+    articles_path = f"{lake.partition_dir('articles', day)}/{PARTITION_FILE}"
+    fingerprint = _fingerprint(lake, landed, reference_version)
     current = not landed or lake.file_metadata(articles_path, FINGERPRINT_KEY) == fingerprint
     return current, landed, fingerprint
 
 
-def pending_days(lake_dir: Path, reference_version: str) -> list[date]:
+def pending_days(lake_location: LakeLocation, reference_version: str) -> list[date]:
     """Landed days whose extraction is missing or out of date, e.g. after a run that stopped half-way."""
-    return [day for day in landed_days(lake_dir) if not _is_current(lake_dir, day, reference_version)[0]]
+    lake = Lake.at(lake_location)
+    return [day for day in landed_days(lake) if not _is_current(lake, day, reference_version)[0]]
 
 
 def default_workers() -> int:
@@ -228,7 +229,7 @@ class _DayInFlight:
     chunks: list[Future] = field(default_factory=list)
 
 
-def _write_day(lake_dir: Path, day: _DayInFlight) -> DayReport:
+def _write_day(lake: Lake, day: _DayInFlight) -> DayReport:
     """Mention tables first, articles last with the fingerprint of the inputs, so a crash half-way
     leaves a mismatch and the day is redone."""
     report = day.report
@@ -241,9 +242,9 @@ def _write_day(lake_dir: Path, day: _DayInFlight) -> DayReport:
         for name in MENTION_TABLES:
             tables[name].extend(chunk[name])
     for name, rows in tables.items():
-        path = lake.partition_dir(lake_dir, name, report.day) / PARTITION_FILE
+        path = f"{lake.partition_dir(name, report.day)}/{PARTITION_FILE}"
         report.rows[name] = lake.write_rows(path, name, rows)
-    articles_path = lake.partition_dir(lake_dir, "articles", report.day) / PARTITION_FILE
+    articles_path = f"{lake.partition_dir('articles', report.day)}/{PARTITION_FILE}"
     report.rows["articles"] = lake.write_rows(
         articles_path, "articles", day.articles, metadata={FINGERPRINT_KEY: day.fingerprint}
     )
@@ -251,7 +252,7 @@ def _write_day(lake_dir: Path, day: _DayInFlight) -> DayReport:
 
 
 def extract_days(
-    lake_dir: Path,
+    lake_location: LakeLocation,
     days: Iterable[date],
     reference: TickerReference,
     reference_version: str,
@@ -265,10 +266,11 @@ def extract_days(
     go to that many worker processes (extraction is CPU-bound: one core each; a pool costs about a
     second to start). Days are read and written here, a few ahead of the chunks being extracted, so
     memory holds a few days, never the corpus."""
-    stale: dict[date, tuple[list[Path], str]] = {}
+    lake = Lake.at(lake_location)
+    stale: dict[date, tuple[list[str], str]] = {}
     days = list(days)
     for day in days:
-        current, landed, fingerprint = _is_current(lake_dir, day, reference_version)
+        current, landed, fingerprint = _is_current(lake, day, reference_version)
         if not current:
             stale[day] = (landed, fingerprint)
     parallel = (
@@ -307,6 +309,6 @@ def extract_days(
                 )
             )
             while len(in_flight) > (2 * workers if parallel else 0):
-                yield _write_day(lake_dir, in_flight.popleft())
+                yield _write_day(lake, in_flight.popleft())
         while in_flight:
-            yield _write_day(lake_dir, in_flight.popleft())
+            yield _write_day(lake, in_flight.popleft())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,12 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
-from orchestration import lake
 from orchestration.ingestion.identity import article_id, canonical_url, content_hash
 from orchestration.ingestion.readers import WHOLE_FILE, read_input, scan_inbox
 from orchestration.ingestion.records import RawArticle, RejectedInput
+from orchestration.lake import Lake, LakeLocation
 
 LANDED = "landed_articles"
 # The first day of the partitioned history; older articles are rejected rather than misfiled.
@@ -63,11 +62,11 @@ class LedgerIndex:
     article_of_text: dict[str, str] = field(default_factory=dict)  # content_hash -> article_id
 
     @classmethod
-    def read(cls, lake_dir: Path) -> LedgerIndex:
+    def read(cls, lake: Lake) -> LedgerIndex:
         index = cls()
         # File names start with the run's UTC time, so sorted files are in the order they were written.
-        for path in lake.data_files(lake.table_dir(lake_dir, "ingest_ledger")):
-            ledger_file = pq.ParquetFile(path)
+        for path in lake.data_files(lake.table_dir("ingest_ledger")):
+            ledger_file = lake.parquet_file(path)
             missing = [name for name in INDEX_COLUMNS if name not in ledger_file.schema_arrow.names]
             if missing:
                 raise LedgerError(
@@ -143,7 +142,7 @@ def _date_note(row: Mapping[str, object]) -> str | None:
 class _Landing:
     """One landing pass: files are landed one by one, the ledger committed after their data."""
 
-    lake_dir: Path
+    lake: Lake
     quarantine: Path | None
     now: datetime
     run_id: str
@@ -201,7 +200,7 @@ class _Landing:
                 by_day[row["published_date"]].append(row)
         name = f"{digest[:20]}.parquet"
         for day, rows in by_day.items():
-            lake.write_rows(lake.partition_dir(self.lake_dir, LANDED, day) / name, "articles", rows)
+            self.lake.write_rows(f"{self.lake.partition_dir(LANDED, day)}/{name}", "articles", rows)
         self.report.touched_dates |= set(by_day)
         if rejected and self.quarantine is not None:
             self.report.quarantined.append(_quarantine(path, digest, self.quarantine))
@@ -211,8 +210,8 @@ class _Landing:
     def commit(self) -> None:
         """Write the ledger rows of the files landed so far: they count as done from now on."""
         if self.pending:
-            path = lake.table_dir(self.lake_dir, "ingest_ledger") / f"{self.run_id}-{self.batch:04d}.parquet"
-            lake.write_rows(path, "ingest_ledger", self.pending)
+            path = f"{self.lake.table_dir('ingest_ledger')}/{self.run_id}-{self.batch:04d}.parquet"
+            self.lake.write_rows(path, "ingest_ledger", self.pending)
             self.pending, self.batch = [], self.batch + 1
 
 
@@ -226,16 +225,17 @@ def _quarantine(path: Path, digest: str, quarantine: Path) -> Path:
 
 
 def land_inbox(
-    inbox: Path, lake_dir: Path, *, quarantine: Path | None = None, now: datetime | None = None
+    inbox: Path, lake_location: LakeLocation, *, quarantine: Path | None = None, now: datetime | None = None
 ) -> LandingReport:
     """Land every inbox file the ledger has not recorded, and record what became of each item in it.
     Data is written before the ledger rows that describe it: a crash re-lands the same files, same names.
     One pass at a time per lake (the schedule and the inbox sensor may overlap): a second one waits."""
-    lake.ensure_schema_files(lake_dir)
-    with _landing_lock(lake_dir):
+    lake = Lake.at(lake_location)
+    lake.ensure_schema_files()
+    with _landing_lock(lake):
         now = now or datetime.now(UTC)
         run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
-        landing = _Landing(lake_dir, quarantine, now, run_id, LedgerIndex.read(lake_dir))
+        landing = _Landing(lake, quarantine, now, run_id, LedgerIndex.read(lake))
         scan = scan_inbox(inbox)
         for link, target in scan.outside:
             digest = hashlib.sha256(f"link:{target}".encode()).hexdigest()
@@ -250,21 +250,27 @@ def land_inbox(
 
 
 @contextmanager
-def _landing_lock(lake_dir: Path) -> Iterator[None]:
-    with open(lake.table_dir(lake_dir, "ingest_ledger") / ".landing.lock", "w") as handle:
+def _landing_lock(lake: Lake) -> Iterator[None]:
+    """A file lock: beside the ledger in a local lake; for an object store, in this machine's temp folder
+    (passes on other machines are kept apart by the Dagster run queue, see deploy/)."""
+    if lake.is_local:
+        path = Path(lake.table_dir("ingest_ledger")) / ".landing.lock"
+    else:
+        digest = hashlib.sha256(lake.url.encode()).hexdigest()[:16]
+        path = Path(tempfile.gettempdir()) / f"tickerwire-landing-{digest}.lock"
+    with open(path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
 
-def rejects_of_run(lake_dir: Path, run_id: str) -> list[dict[str, object]]:
+def rejects_of_run(lake_location: LakeLocation, run_id: str) -> list[dict[str, object]]:
     """The ledger's rejects from one landing pass, in input order."""
-    files = sorted(lake.table_dir(lake_dir, "ingest_ledger").glob(f"{run_id}-*.parquet"))
+    lake = Lake.at(lake_location)
+    files = lake.data_files(lake.table_dir("ingest_ledger"), f"{run_id}-*.parquet")
     rows = lake.read_files(files, "ingest_ledger").to_pylist()
     return [row for row in rows if row["outcome"] == "rejected"]
 
 
-def landed_days(lake_dir: Path) -> list[date]:
+def landed_days(lake_location: LakeLocation) -> list[date]:
     """Every published date that has landed articles."""
-    root = lake.table_dir(lake_dir, LANDED)
-    days = [d.name.removeprefix("published_date=") for d in root.glob("published_date=*") if d.is_dir()]
-    return sorted(date.fromisoformat(day) for day in days)
+    return Lake.at(lake_location).days(LANDED)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration import lake
+from orchestration.lake import Lake, LakeLocation
 from orchestration.lake_schema import DAILY_BARS
 
 TABLE = "daily_bars"
@@ -74,7 +73,7 @@ def _select(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
         where close is not null and bar_date is not null"""
 
 
-def load_daily_bars(source: Path, lake_dir: Path) -> dict[str, object]:
+def load_daily_bars(source: Path, lake_location: LakeLocation) -> dict[str, object]:
     """Rewrite the table from every usable file in `source`; returns rows per year and skipped files."""
     if not source.is_dir():
         raise FileNotFoundError(f"no market data folder at {source}: set {PRICES_ENV} or the asset's config")
@@ -87,18 +86,19 @@ def load_daily_bars(source: Path, lake_dir: Path) -> dict[str, object]:
             if usable
             else DAILY_BARS.empty_table()
         )
-    folder = lake.table_dir(lake_dir, TABLE)
+    lake = Lake.at(lake_location)
+    folder = lake.table_dir(TABLE)
     years = pc.year(bars["bar_date"])
     rows_per_year: dict[str, int] = {}
     for year in sorted(pc.unique(years).to_pylist()):
         part = bars.filter(pc.equal(years, pa.scalar(year, years.type)))
-        lake.write_table(folder / f"year={year}" / "bars.parquet", part)
+        lake.write_table(f"{folder}/year={year}/bars.parquet", part)
         rows_per_year[str(year)] = part.num_rows
     # A year that is no longer in the inputs must not keep serving old bars.
-    for stale in folder.glob("year=*"):
-        if stale.name.removeprefix("year=") not in rows_per_year:
-            shutil.rmtree(stale)
-    lake.ensure_schema_files(lake_dir)
+    for year in lake.partitions(TABLE, "year"):
+        if year not in rows_per_year:
+            lake.remove_tree(f"{folder}/year={year}")
+    lake.ensure_schema_files()
     return {
         "rows_per_year": rows_per_year,
         "skipped_files": sorted(n for n, sql in selects.items() if not sql),

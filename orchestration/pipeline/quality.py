@@ -6,9 +6,8 @@ import itertools
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from orchestration import lake
+from orchestration.lake import Lake, LakeLocation
 from orchestration.pipeline.extraction import PARTITION_FILE
 from orchestration.pipeline.landing import landed_days
 
@@ -29,9 +28,10 @@ class VolumeDrop:
     previous_articles: int
 
 
-def article_counts(lake_dir: Path, days: list[date]) -> dict[date, int]:
+def article_counts(lake_location: LakeLocation, days: list[date]) -> dict[date, int]:
     """Articles per extracted day, from the Parquet footers, for the given days and the day before each."""
-    all_days = landed_days(lake_dir)  # sorted
+    lake = Lake.at(lake_location)
+    all_days = landed_days(lake)  # sorted
     wanted = set(days)
     for day in days:
         before = bisect_left(all_days, day)
@@ -39,8 +39,8 @@ def article_counts(lake_dir: Path, days: list[date]) -> dict[date, int]:
             wanted.add(all_days[before - 1])
     counts = {}
     for day in sorted(wanted):
-        path = lake.partition_dir(lake_dir, "articles", day) / PARTITION_FILE
-        if path.exists():
+        path = f"{lake.partition_dir('articles', day)}/{PARTITION_FILE}"
+        if lake.exists(path):
             counts[day] = lake.row_count([path])
     return counts
 

@@ -35,8 +35,9 @@ def _touch(path: Path, mtime: float) -> None:
 def home(tmp_path: Path) -> Home:
     """A warehouse built at t=2e9 (in 2033: newer than the dbt project files); lake days before it."""
     home = Home(tmp_path)
-    _touch(home.lake / "claims" / "published_date=2024-03-05" / "data.parquet", 1.9e9)
-    _touch(home.lake / "articles" / "published_date=2024-03-04" / "data.parquet", 1.9e9)
+    lake = Path(home.lake.root)
+    _touch(lake / "claims" / "published_date=2024-03-05" / "data.parquet", 1.9e9)
+    _touch(lake / "articles" / "published_date=2024-03-04" / "data.parquet", 1.9e9)
     _touch(home.warehouse, 2e9)
     return home
 
@@ -63,7 +64,7 @@ def test_no_partition_a_new_warehouse_or_a_changed_project_build_in_full(home: H
 
 def test_lake_days_written_after_the_last_build_widen_the_window(home: Home) -> None:
     """A day written after the warehouse (e.g. its build failed) is taken in by the next windowed build."""
-    _touch(home.lake / "price_notes" / "published_date=2024-02-20" / "data.parquet", 2.1e9)
+    _touch(Path(home.lake.root) / "price_notes" / "published_date=2024-02-20" / "data.parquet", 2.1e9)
     assert _window(_args(home, {"dagster/partition": "2024-03-07"})) == ("2024-02-20", "2024-03-07")
-    _touch(home.lake / "claims" / "published_date=2024-03-05" / "data.parquet", 2.1e9)
+    _touch(Path(home.lake.root) / "claims" / "published_date=2024-03-05" / "data.parquet", 2.1e9)
     assert _window(_args(home, {"dagster/partition": "2024-03-01"})) == ("2024-02-20", "2024-03-05")

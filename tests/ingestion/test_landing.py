@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration import lake
+from orchestration.lake import Lake
 from orchestration.pipeline.landing import LANDED, OUTCOMES, LedgerError, land_inbox
 
 NOW = datetime(2025, 3, 6, 9, 0, tzinfo=UTC)
@@ -41,12 +41,12 @@ def jsonl(inbox: Path, name: str, *records: dict | str) -> Path:
 
 
 def ledger(lake_dir: Path) -> list[dict]:
-    files = lake.data_files(lake.table_dir(lake_dir, "ingest_ledger"))
-    return lake.read_files(files, "ingest_ledger").to_pylist()
+    lake = Lake(lake_dir)
+    return lake.read_files(lake.data_files(lake.table_dir("ingest_ledger")), "ingest_ledger").to_pylist()
 
 
 def landed_rows(lake_dir: Path) -> list[dict]:
-    files = sorted(lake.table_dir(lake_dir, LANDED).glob("published_date=*/*.parquet"))
+    files = sorted((lake_dir / LANDED).glob("published_date=*/*.parquet"))
     return [row for path in files for row in pq.read_table(path).to_pylist()]
 
 
@@ -163,7 +163,7 @@ def test_a_second_pass_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
 def test_an_unreadable_ledger_file_is_named_with_what_to_do(tmp_path: Path) -> None:
     inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
     jsonl(inbox, "wire.jsonl", STORY)
-    old = lake.table_dir(lake_dir, "ingest_ledger") / "20240101T000000000000Z-0000.parquet"
+    old = lake_dir / "ingest_ledger" / "20240101T000000000000Z-0000.parquet"
     old.parent.mkdir(parents=True)
     pq.write_table(pa.table({"input_file": ["a.json"], "outcome": ["landed"]}), old)  # the old format
     with pytest.raises(

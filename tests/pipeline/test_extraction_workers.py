@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration import lake
+from orchestration.lake import Lake
 from orchestration.pipeline import extraction
 from orchestration.pipeline.extraction import MENTION_TABLES, PARTITION_FILE, extract_days, load_reference
 from orchestration.pipeline.landing import land_inbox, landed_days
@@ -45,8 +45,8 @@ def landed_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inbox.mkdir()
     (inbox / "wire.jsonl").write_text("".join(json.dumps(_story(i)) + "\n" for i in range(60)))
     land_inbox(inbox, lake_dir, now=datetime(2025, 6, 5, tzinfo=UTC))
-    path = lake.table_dir(lake_dir, "ticker_reference") / extraction.REFERENCE_FILE
-    lake.write_rows(path, "ticker_reference", load_bundled_reference_rows())
+    lake = Lake(lake_dir)
+    lake.write_rows(extraction.reference_path(lake), "ticker_reference", load_bundled_reference_rows())
     return lake_dir
 
 
@@ -60,11 +60,12 @@ def _extract(landed: Path, target: Path, workers: int) -> list:
 
 
 def _tables(lake_dir: Path) -> dict[str, list[dict]]:
+    lake = Lake(lake_dir)
     return {
         name: [
             row
-            for day in landed_days(lake_dir)
-            for row in pq.read_table(lake.partition_dir(lake_dir, name, day) / PARTITION_FILE).to_pylist()
+            for day in landed_days(lake)
+            for row in pq.read_table(f"{lake.partition_dir(name, day)}/{PARTITION_FILE}").to_pylist()
         ]
         for name in ("articles", *MENTION_TABLES)
     }

@@ -75,7 +75,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
 
 
 def landed(home: Home) -> list[dict]:
-    files = sorted((home.lake / "landed_articles").rglob("*.parquet"))
+    files = sorted((Path(home.lake.root) / "landed_articles").rglob("*.parquet"))
     files = [f for f in files if f.parent.name.startswith("published_date=")]
     return [row for f in files for row in pq.read_table(f, columns=["source_id", "title"]).to_pylist()]
 

@@ -4,7 +4,6 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration import lake
 from orchestration.defs.ingest.assets import LANDED_KEY, REFERENCE_KEY
 from orchestration.defs.metadata import PREVIEW_ROWS, table_metadata
 from orchestration.defs.partitions import daily_partitions
@@ -96,7 +95,8 @@ def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHo
     for name in OUTPUT_TABLES:
         sample = []
         if last_day is not None:
-            sample = lake.read_files([lake.partition_dir(home.lake, name, last_day) / PARTITION_FILE], name)
+            path = f"{home.lake.partition_dir(name, last_day)}/{PARTITION_FILE}"
+            sample = home.lake.read_files([path], name)
             sample = sample.slice(0, PREVIEW_ROWS).to_pylist()
         metadata = table_metadata(totals[name], TABLES[name], sample)
         metadata |= {"days_extracted": extracted, "days_unchanged": skipped, "extract_workers": workers}

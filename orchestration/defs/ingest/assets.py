@@ -2,11 +2,10 @@
 
 import dagster as dg
 
-from orchestration import lake
 from orchestration.defs.metadata import PREVIEW_ROWS, table_metadata
 from orchestration.defs.resources import TickerwireHome
 from orchestration.lake_schema import ARTICLES, INGEST_LEDGER, TICKER_REFERENCE
-from orchestration.pipeline.extraction import REFERENCE_FILE
+from orchestration.pipeline.extraction import reference_path
 from orchestration.pipeline.landing import LANDED, land_inbox
 from orchestration.pipeline.quality import MAX_SHARE_REJECTED, share
 from orchestration.reference import load_bundled_reference_rows
@@ -68,12 +67,12 @@ def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome)
         },
     )
     # Counts come from the Parquet footers and the preview from the newest file: the ledger only grows.
-    files = lake.data_files(lake.table_dir(home.lake, "ingest_ledger"))
-    newest = [max(files, key=lambda path: path.stat().st_mtime)] if files else []
-    sample = lake.read_files(newest, "ingest_ledger").slice(0, PREVIEW_ROWS).to_pylist()
+    # Ledger file names start with the run's UTC time: the last one sorted is the newest.
+    files = home.lake.data_files(home.lake.table_dir("ingest_ledger"))
+    sample = home.lake.read_files(files[-1:], "ingest_ledger").slice(0, PREVIEW_ROWS).to_pylist()
     yield dg.MaterializeResult(
         asset_key=["lake", "ingest_ledger"],
-        metadata=table_metadata(lake.row_count(files), INGEST_LEDGER, sample),
+        metadata=table_metadata(home.lake.row_count(files), INGEST_LEDGER, sample),
     )
     rejected = share(report.counts["rejected"], report.seen)
     yield dg.AssetCheckResult(
@@ -95,5 +94,5 @@ def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome)
 def ticker_reference(tickerwire: TickerwireHome) -> dg.MaterializeResult:
     home = tickerwire.paths()
     rows = load_bundled_reference_rows()
-    lake.write_rows(lake.table_dir(home.lake, "ticker_reference") / REFERENCE_FILE, "ticker_reference", rows)
+    home.lake.write_rows(reference_path(home.lake), "ticker_reference", rows)
     return dg.MaterializeResult(metadata=table_metadata(len(rows), TICKER_REFERENCE, rows))

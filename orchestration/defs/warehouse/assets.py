@@ -9,6 +9,7 @@ days, widened to every lake day written since the current warehouse was built (d
 build has not taken in yet). A run without partition tags, a first build, or a build after the dbt project
 changed is a --full-refresh build."""
 
+import contextlib
 import fcntl
 import json
 import os
@@ -27,6 +28,7 @@ from orchestration.defs.resources import TickerwireHome
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.warehouse.project import dbt_project, project_changed_since
 from orchestration.home import Home
+from orchestration.lake import DAY_PREFIX, Lake
 
 PARTITION_TAG = "dagster/partition"
 
@@ -87,16 +89,14 @@ def run_window(tags: Mapping[str, str]) -> tuple[date, date] | None:
     return None
 
 
-def lake_days_written_since(lake: Path, mtime: float) -> set[date]:
-    """Published days with a lake partition folder (of any table) written after `mtime`."""
+def lake_days_written_since(lake: Lake, mtime: float) -> set[date]:
+    """Published days with a lake partition file (of any table) written after `mtime`."""
     days: set[date] = set()
-    for folder in lake.glob("*/published_date=*"):
-        try:
-            day = date.fromisoformat(folder.name.split("=", 1)[1])
-        except ValueError:
-            continue
-        if day not in days and any(p.stat().st_mtime > mtime for p in (folder, *folder.iterdir())):
-            days.add(day)
+    for path in lake.files_written_after(mtime):
+        folder = path.rsplit("/", 2)[-2]
+        if folder.startswith(DAY_PREFIX):
+            with contextlib.suppress(ValueError):
+                days.add(date.fromisoformat(folder.removeprefix(DAY_PREFIX)))
     return days
 
 
