@@ -41,7 +41,8 @@ bench-scale: $(SYNCED) $(MANIFEST)
 
 dev: $(SYNCED) $(MANIFEST)
 	$(BIN)/python -c 'from orchestration.home import Home; Home.resolve("$(TICKERWIRE_HOME)").create()'
-	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
+	DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=$${DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS:-true} \
+		$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
 
 # A terminal SQL IDE on the warehouse, read-only, so builds can swap the file underneath it.
 sql: $(SYNCED)
