@@ -179,6 +179,24 @@ def _run_seconds(job_name: str, since: float) -> list[tuple[float, float]]:
     )
 
 
+def _warehouse_split(since: float) -> dict[str, float]:
+    """The warehouse asset's own timings (copy, dbt, checkpoint and swap, row counts) of the last
+    warehouse run after `since`, from its log line."""
+    import dagster as dg
+
+    from orchestration.defs.warehouse.assets import WAREHOUSE_SECONDS
+
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_run_records(dg.RunsFilter(job_name="warehouse_job"), limit=1)
+        if not records or not records[0].start_time or records[0].start_time < since:
+            return {}
+        for entry in instance.all_logs(records[0].dagster_run.run_id):
+            if entry.user_message.startswith(WAREHOUSE_SECONDS):
+                parts = entry.user_message.removeprefix(WAREHOUSE_SECONDS).split(", ")
+                return {name: float(value) for name, value in (part.rsplit(" ", 1) for part in parts)}
+    return {}
+
+
 def _use_home(root: Path):
     from orchestration.home import Home
 
@@ -215,6 +233,7 @@ def nightly(root: Path, sampler: CpuSampler) -> dict[str, float]:
         "total_s": finished - started,
         "landing_cpu_s": cpu_landed - cpu_start,
         "build_cpu_s": cpu_finished - cpu_landed,
+        "warehouse_split": _warehouse_split(landed),
     }
 
 
@@ -347,8 +366,20 @@ def _table(results: list[dict[str, object]]) -> str:
             row("  ratio base / empty", lambda r: f"{_ratio(r):.2f}"),
             row("  on the base: landing / extraction / dbt (s)", lambda r: _stages(r["increment_on_base"])),
             row("  on empty: landing / extraction / dbt (s)", lambda r: _stages(r["increment_on_empty"])),
+            row("  on the base, warehouse run: " + " / ".join(_warehouse_parts()) + " (s)", _split_on_base),
         ]
     return "\n".join(lines)
+
+
+def _warehouse_parts() -> tuple[str, ...]:
+    from orchestration.defs.warehouse.assets import WAREHOUSE_PARTS
+
+    return WAREHOUSE_PARTS
+
+
+def _split_on_base(result: dict) -> str:
+    split = result["increment_on_base"].get("warehouse_split", {})
+    return " / ".join(f"{split[part]:.1f}" if part in split else "?" for part in _warehouse_parts())
 
 
 def _ratio(result: dict) -> float:
