@@ -9,6 +9,8 @@
         window_pad_days=var('bar_reach_days'),
     )
 }}
+-- the strategy drops rows of article versions gone from stg_article_versions:
+-- depends_on: {{ ref('stg_article_versions') }}
 with
 
 claim_tickers as (

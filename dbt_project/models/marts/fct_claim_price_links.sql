@@ -10,7 +10,7 @@
         article_keys=[['article_id', 'published_date'], ['note_article_id', 'note_published_date']],
     )
 }}
--- depends_on: {{ ref('stg_articles') }}
+-- depends_on: {{ ref('stg_article_versions') }}
 {%- set link_window_days = var('link_window_days') %}
 {%- set nearest_per_side = 2 %}
 {#- The claim and the note: the same columns for links within and across articles. #}
