@@ -25,6 +25,10 @@ claim_tickers as (
 articles as (
 
     select article_id, published_date, published_at, date_is_estimated from {{ ref('stg_articles') }}
+    {% if is_incremental() -%}
+    -- the claims' days only, not every article's text file of the history
+    where {{ in_published_window('published_date', var('bar_reach_days')) }}
+    {%- endif %}
 
 ),
 
