@@ -37,10 +37,15 @@ claim_tickers as (
 
     select * from {{ ref('int_claim_tickers') }}
     {% if is_incremental() -%}
-    -- a note in the window can be among the nearest of a claim up to link_window_days away; claims
-    -- linked to a note whose article version is gone (it moved to another day) are redone too
+    -- a note in the window can be among the nearest of a claim up to link_window_days away
     where {{ in_published_window('published_date', link_window_days) }}
-        or claim_id in (
+
+    -- claims linked to a note whose article version is gone (it moved to another day) are redone too;
+    -- a branch of its own, so the window's filter reaches the lake scan above (usually none is gone)
+    union all
+    select * from {{ ref('int_claim_tickers') }}
+    where not ({{ in_published_window('published_date', link_window_days) }})
+        and claim_id in (
             select existing.claim_id from {{ this }} as existing
             where {{ of_dropped_article_version('existing', 'note_article_id', 'note_published_date') }}
         )
@@ -51,6 +56,15 @@ claim_tickers as (
 price_notes as (
 
     select * from {{ ref('fct_price_notes') }}
+    {% if is_incremental() -%}
+    -- whole days within link_window_days of the claims redone, so the day ranks and counts below are
+    -- those of the full table
+    where published_date in (
+        select distinct claim_days.published_date + cast(day_offset as integer)
+        from (select distinct published_date from claim_tickers) as claim_days
+        cross join range(-{{ link_window_days }}, {{ link_window_days }} + 1) as offsets(day_offset)
+    )
+    {%- endif %}
 
 ),
 
