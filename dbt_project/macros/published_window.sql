@@ -12,7 +12,7 @@
       * then the strategy below deletes from the mart every row that
           - has its published_date in the window, widened by the model's `window_pad_days`, or
           - belongs to an article version that no longer survives in staging (an article that moved
-            to another day, or was dropped): config `article_keys`, pairs of
+            to another day of the window, see of_dropped_article_version): config `article_keys`, pairs of
             (article id column, published date column), default [["article_id", "published_date"]], or
           - shares its `recompute_key` (config, optional) with a row just computed,
         and inserts the rows just computed. A day of the window that lost all its rows ends up empty,
@@ -49,13 +49,19 @@
 {%- endmacro %}
 
 
-{#- SQL condition: the row's article version (article id, published date) is not in stg_articles.
-    Models using the strategy declare `-- depends_on: {{ ref('stg_articles') }}`. -#}
+{#- SQL condition: the row's article version (article id, published date) was replaced by a surviving
+    version on another day of the window (stg_article_versions). For a row outside the window that is
+    "no longer survives" (of an article the lake still has): the days outside the window are unchanged
+    since the last build, so an article whose surviving version changed now survives on a day of the
+    window. Rows of the window are redone anyway. Keys only, and only the articles surviving on a day of
+    the window are looked up: the check costs what the window holds, not the history.
+    Models using the strategy declare `-- depends_on: {{ ref('stg_article_versions') }}`. -#}
 {% macro of_dropped_article_version(alias, article_id='article_id', published_date='published_date') -%}
-    not exists (
-        select 1 from {{ ref('stg_articles') }} as surviving
-        where surviving.article_id = {{ alias }}.{{ article_id }}
-            and surviving.published_date = {{ alias }}.{{ published_date }}
+    exists (
+        select 1 from {{ ref('stg_article_versions') }} as surviving
+        where {{ in_published_window('surviving.published_date') }}
+            and surviving.article_id = {{ alias }}.{{ article_id }}
+            and surviving.published_date is distinct from {{ alias }}.{{ published_date }}
     )
 {%- endmacro %}
 

@@ -119,7 +119,8 @@ def test_every_node_passed_without_warnings(build: Build) -> None:
     assert not bad, build.output[-4000:]
     unit_tests = {uid for uid in statuses if uid.startswith("unit_test.")}
     assert {uid.rsplit(".", 1)[-1] for uid in unit_tests} >= {
-        "stg_articles_keeps_latest_version_per_article",
+        "stg_article_versions_keeps_latest_version_per_article",
+        "stg_article_versions_reranks_the_articles_of_the_window",
         "fct_claim_price_links_joins_claim_tickers_to_same_article_notes",
         "price_note_checks_tolerate_adjusted_levels",
         "fct_claim_price_links_keeps_the_nearest_other_article_notes",
@@ -144,7 +145,10 @@ def test_schemas_are_named_as_configured(build: Build) -> None:
     for r in relations:
         by_schema.setdefault(r["table_schema"], {})[r["table_name"]] = r["table_type"]
     assert set(by_schema) == {"staging", "intermediate", "marts", "audit"}
-    assert set(by_schema["staging"].values()) == {"VIEW"}
+    # the views over the lake, and the surviving article versions' keys, a table ranked once per build
+    assert {name: kind for name, kind in by_schema["staging"].items() if kind != "VIEW"} == {
+        "stg_article_versions": "BASE TABLE"
+    }
     assert set(by_schema["intermediate"].values()) == {"VIEW"}
     assert set(by_schema["marts"].values()) == {"BASE TABLE"}
     assert by_schema["audit"] == {
@@ -166,7 +170,7 @@ def test_schemas_are_named_as_configured(build: Build) -> None:
         "fct_claim_market_moves",
     }
     stg = {f"stg_{t}" for t in sample_lake_rows()}
-    assert set(by_schema["staging"]) == stg
+    assert set(by_schema["staging"]) == stg | {"stg_article_versions"}
 
 
 def test_articles_are_deduplicated_to_the_latest_version(build: Build) -> None:

@@ -9,6 +9,8 @@
         window_pad_days=var('bar_reach_days'),
     )
 }}
+-- the strategy drops rows of article versions gone from stg_article_versions:
+-- depends_on: {{ ref('stg_article_versions') }}
 with
 
 claim_tickers as (
@@ -23,6 +25,10 @@ claim_tickers as (
 articles as (
 
     select article_id, published_date, published_at, date_is_estimated from {{ ref('stg_articles') }}
+    {% if is_incremental() -%}
+    -- the claims' days only, not every article's text file of the history
+    where {{ in_published_window('published_date', var('bar_reach_days')) }}
+    {%- endif %}
 
 ),
 

@@ -10,9 +10,17 @@
         article_keys=[['article_id', 'published_date'], ['note_article_id', 'note_published_date']],
     )
 }}
--- depends_on: {{ ref('stg_articles') }}
+-- depends_on: {{ ref('stg_article_versions') }}
 {%- set link_window_days = var('link_window_days') %}
 {%- set nearest_per_side = 2 %}
+{#- Claims linked to a note of a dropped article version; whether there are any is asked first, so a
+    usual night (none) leaves their branch out instead of scanning every claim for none. #}
+{%- set relink_claims -%}
+    select existing.claim_id, existing.published_date from {{ this }} as existing
+    where {{ of_dropped_article_version('existing', 'note_article_id', 'note_published_date') }}
+{%- endset %}
+{%- set relinking = execute and is_incremental()
+    and run_query('select count(*) from (' ~ relink_claims ~ ')').columns[0].values()[0] > 0 %}
 {#- The claim and the note: the same columns for links within and across articles. #}
 {%- set link_columns %}
         claim_tickers.claim_id,
@@ -37,13 +45,17 @@ claim_tickers as (
 
     select * from {{ ref('int_claim_tickers') }}
     {% if is_incremental() -%}
-    -- a note in the window can be among the nearest of a claim up to link_window_days away; claims
-    -- linked to a note whose article version is gone (it moved to another day) are redone too
+    -- a note in the window can be among the nearest of a claim up to link_window_days away
     where {{ in_published_window('published_date', link_window_days) }}
-        or claim_id in (
-            select existing.claim_id from {{ this }} as existing
-            where {{ of_dropped_article_version('existing', 'note_article_id', 'note_published_date') }}
-        )
+    {%- if relinking %}
+
+    -- claims linked to a note whose article version is gone (it moved to another day) are redone too;
+    -- a branch of its own, so the window's filter above still reaches the lake scan
+    union all
+    select * from {{ ref('int_claim_tickers') }}
+    where not ({{ in_published_window('published_date', link_window_days) }})
+        and claim_id in (select claim_id from ({{ relink_claims }}) as relinked)
+    {%- endif %}
     {%- endif %}
 
 ),
@@ -51,6 +63,18 @@ claim_tickers as (
 price_notes as (
 
     select * from {{ ref('fct_price_notes') }}
+    {% if is_incremental() -%}
+    -- whole days within link_window_days of the claims redone, so the day ranks and per-article counts
+    -- below are those of the full table
+    where {{ in_published_window('published_date', 2 * link_window_days) }}
+    {%- if relinking %}
+        or published_date in (
+            select distinct relinked.published_date + cast(day_offset as integer)
+            from ({{ relink_claims }}) as relinked
+            cross join range(-{{ link_window_days }}, {{ link_window_days }} + 1) as offsets(day_offset)
+        )
+    {%- endif %}
+    {%- endif %}
 
 ),
 

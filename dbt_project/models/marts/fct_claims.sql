@@ -1,6 +1,6 @@
 -- Incremental by published date (macros/published_window.sql); the strategy also drops rows of
--- article versions gone from stg_articles:
--- depends_on: {{ ref('stg_articles') }}
+-- article versions gone from stg_article_versions:
+-- depends_on: {{ ref('stg_article_versions') }}
 {{ config(materialized='incremental') }}
 with
 

@@ -1,7 +1,7 @@
 -- Ticker price notes only; market index moves are in fct_index_moves.
 -- Incremental by published date (macros/published_window.sql); the strategy also drops rows of
--- article versions gone from stg_articles:
--- depends_on: {{ ref('stg_articles') }}
+-- article versions gone from stg_article_versions:
+-- depends_on: {{ ref('stg_article_versions') }}
 {{ config(materialized='incremental') }}
 with
 
