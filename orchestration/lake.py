@@ -6,6 +6,7 @@ own (no protocol); only `url` carries it, for DuckDB and dbt."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -20,7 +21,7 @@ from fsspec.implementations.local import LocalFileSystem
 from orchestration.lake_schema import TABLES
 
 SCHEMA_FILE = "_schema.parquet"
-DAY_PREFIX = "published_date="
+DAY_KEY = "published_date"
 
 
 class Lake:
@@ -46,7 +47,7 @@ class Lake:
         return f"{self.root}/{table}"
 
     def partition_dir(self, table: str, day: date) -> str:
-        return f"{self.root}/{table}/{DAY_PREFIX}{day.isoformat()}"
+        return f"{self.root}/{table}/{DAY_KEY}={day.isoformat()}"
 
     def write_table(self, path: str, table: pa.Table, *, metadata: Mapping[str, str] | None = None) -> None:
         """Readers see the old file or the new one, never a part: locally a temp file beside `path`,
@@ -107,7 +108,17 @@ class Lake:
 
     def days(self, table: str) -> list[date]:
         """The published dates a table has partition folders for, sorted."""
-        return [date.fromisoformat(day) for day in self.partitions(table, DAY_PREFIX.removesuffix("="))]
+        return [date.fromisoformat(day) for day in self.partitions(table, DAY_KEY)]
+
+    def days_written_after(self, moment: float) -> set[date]:
+        """Published days with a partition file (of any table) written after `moment` (a POSIX time)."""
+        days: set[date] = set()
+        for path in self.files_written_after(moment):
+            folder = path.rsplit("/", 2)[-2]
+            if folder.startswith(f"{DAY_KEY}="):
+                with contextlib.suppress(ValueError):
+                    days.add(date.fromisoformat(folder.removeprefix(f"{DAY_KEY}=")))
+        return days
 
     def files_written_after(self, moment: float) -> list[str]:
         """Data files (of every table) last written after `moment` (a POSIX time), sorted."""
@@ -130,6 +141,11 @@ class Lake:
         schema = TABLES[table]
         parts = [pq.read_table(path, schema=schema, filesystem=self._arrow_fs) for path in paths]
         return pa.concat_tables(parts) if parts else schema.empty_table()
+
+    @staticmethod
+    def table_from_bytes(data: bytes, table: str) -> pa.Table:
+        """A Parquet file already read into memory, in the lake schema."""
+        return pq.read_table(pa.BufferReader(data), schema=TABLES[table])
 
     def parquet_file(self, path: str) -> pq.ParquetFile:
         return pq.ParquetFile(path, filesystem=self._arrow_fs)

@@ -152,14 +152,19 @@ def reference_path(lake: Lake) -> str:
 def reference_version(lake_location: LakeLocation) -> str:
     """Changes with the contents of the ticker reference the ingest job wrote."""
     lake = Lake.at(lake_location)
-    return hashlib.sha256(lake.read_bytes(reference_path(lake))).hexdigest()
+    return _version_of(lake.read_bytes(reference_path(lake)))
+
+
+def _version_of(reference_bytes: bytes) -> str:
+    return hashlib.sha256(reference_bytes).hexdigest()
 
 
 def load_reference(lake_location: LakeLocation) -> tuple[TickerReference, str]:
-    """The ticker reference the ingest job wrote, and its version."""
+    """The ticker reference the ingest job wrote, and its version: the file is read once."""
     lake = Lake.at(lake_location)
-    rows = lake.read_files([reference_path(lake)], "ticker_reference").to_pylist()
-    return TickerReference.from_rows(rows), reference_version(lake)
+    data = lake.read_bytes(reference_path(lake))
+    rows = Lake.table_from_bytes(data, "ticker_reference").to_pylist()
+    return TickerReference.from_rows(rows), _version_of(data)
 
 
 def _is_current(lake: Lake, day: date, reference_version: str) -> tuple[bool, list[str], str]:

@@ -28,7 +28,6 @@ def _touch(path: Path, mtime: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
     os.utime(path, (mtime, mtime))
-    os.utime(path.parent, (mtime, mtime))
 
 
 @pytest.fixture

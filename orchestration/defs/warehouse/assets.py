@@ -9,7 +9,6 @@ days, widened to every lake day written since the current warehouse was built (d
 build has not taken in yet). A run without partition tags, a first build, or a build after the dbt project
 changed is a --full-refresh build."""
 
-import contextlib
 import fcntl
 import json
 import os
@@ -29,7 +28,6 @@ from orchestration.defs.resources import TickerwireHome
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.warehouse.project import dbt_project, project_changed_since
 from orchestration.home import Home
-from orchestration.lake import DAY_PREFIX, Lake
 
 PARTITION_TAG = "dagster/partition"
 # The build's log line of where its time went outside dbt too (the bench reads it back).
@@ -93,17 +91,6 @@ def run_window(tags: Mapping[str, str]) -> tuple[date, date] | None:
     return None
 
 
-def lake_days_written_since(lake: Lake, mtime: float) -> set[date]:
-    """Published days with a lake partition file (of any table) written after `mtime`."""
-    days: set[date] = set()
-    for path in lake.files_written_after(mtime):
-        folder = path.rsplit("/", 2)[-2]
-        if folder.startswith(DAY_PREFIX):
-            with contextlib.suppress(ValueError):
-                days.add(date.fromisoformat(folder.removeprefix(DAY_PREFIX)))
-    return days
-
-
 def build_args(home: Home, tags: Mapping[str, str]) -> list[str]:
     """`dbt build` for the run's days (widened to the lake days the warehouse has not seen), else in full."""
     window = run_window(tags)
@@ -112,7 +99,7 @@ def build_args(home: Home, tags: Mapping[str, str]) -> list[str]:
     built = home.warehouse.stat().st_mtime
     if project_changed_since(built):
         return ["build", "--full-refresh"]
-    days = {*window, *lake_days_written_since(home.lake, built)}
+    days = {*window, *home.lake.days_written_after(built)}
     window_vars = {"window_start": min(days).isoformat(), "window_end": max(days).isoformat()}
     return ["build", "--vars", json.dumps(window_vars)]
 
