@@ -59,13 +59,15 @@ format: $(SYNCED)
 
 manifest: $(MANIFEST)
 
-# The environment comes from the lock file; uv itself lives in a private venv of its own.
+# The environment comes from the lock file; uv itself lives in a private venv of its own. Bytecode is
+# compiled at install: with PYTHONDONTWRITEBYTECODE set (as on these machines) every process would
+# otherwise compile dbt and Dagster from source again (dbt's start 6.6 s -> 3.5 s).
 $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(SYNCED): uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --compile-bytecode --python $(PYTHON)
 	touch $@
 
 $(MANIFEST): $(SYNCED) $(DBT_SOURCES)
