@@ -65,7 +65,7 @@ def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
     checks = defs.resolve_asset_graph().asset_check_keys
     on_links = {check.name for check in checks if check.asset_key == LINKS}
     assert any(name.startswith("unique_") for name in on_links), on_links
-    assert any(name.startswith("not_null_") for name in on_links), on_links
+    assert any(name.startswith("relationships_") for name in on_links), on_links
 
 
 def test_models_carry_their_descriptions_and_kinds(defs: dg.Definitions) -> None:

@@ -3,8 +3,11 @@
 
     The window is given as dbt vars `window_start` / `window_end` (ISO dates, both inclusive), e.g.
         dbt build --vars '{"window_start": "2024-03-05", "window_end": "2024-03-05"}'
-    Without them the window is "everything". The Dagster `warehouse` asset passes the run's
-    partition range (orchestration/defs/warehouse/assets.py).
+    or, when the vars are not given, as the environment variables TICKERWIRE_WINDOW_START /
+    TICKERWIRE_WINDOW_END. Without either the window is "everything". The Dagster `warehouse` asset
+    passes the run's partition range in the environment (orchestration/defs/warehouse/assets.py):
+    dbt re-parses the whole project whenever --vars differ from the previous invocation's (every
+    night), while the environment is read only when a model is compiled.
 
     An incremental mart (materialized='incremental', incremental_strategy='published_window'):
       * selects, when is_incremental(), only rows whose published_date is in the window
@@ -20,8 +23,13 @@
 -#}
 
 {% macro published_window() %}
-    {%- set start = var('window_start', none) -%}
-    {%- set end = var('window_end', none) -%}
+    {#- Parsing renders no window: the environment is then read at compile time only, so a new window
+        does not make dbt re-parse the models that use it. -#}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set start = var('window_start', env_var('TICKERWIRE_WINDOW_START', '') or none) -%}
+    {%- set end = var('window_end', env_var('TICKERWIRE_WINDOW_END', '') or none) -%}
     {%- if start is none and end is none -%}
         {{ return(none) }}
     {%- endif -%}

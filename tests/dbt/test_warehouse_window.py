@@ -2,7 +2,6 @@
 widened to the lake days the warehouse has not taken in yet, or a full refresh. No dbt run here: the
 windowed build itself is tested against a full refresh in test_dbt_build.py."""
 
-import json
 import os
 from pathlib import Path
 
@@ -11,17 +10,12 @@ import pytest
 from orchestration.home import Home
 
 
-def _args(home: Home, tags: dict[str, str]) -> list[str]:
+def _window(home: Home, tags: dict[str, str]) -> tuple[str, str] | None:
     # imported late: the module loads the dbt manifest, which the session fixture parses first
-    from orchestration.defs.warehouse.assets import build_args
+    from orchestration.defs.warehouse.assets import build_window
 
-    return build_args(home, tags)
-
-
-def _window(args: list[str]) -> tuple[str, str]:
-    assert args[:2] == ["build", "--vars"], args
-    window = json.loads(args[2])
-    return window["window_start"], window["window_end"]
+    window = build_window(home, tags)
+    return window and (window[0].isoformat(), window[1].isoformat())
 
 
 def _touch(path: Path, mtime: float) -> None:
@@ -42,28 +36,27 @@ def home(tmp_path: Path) -> Home:
 
 
 def test_partition_tags_give_the_window(home: Home) -> None:
-    assert _window(_args(home, {"dagster/partition": "2024-03-07"})) == ("2024-03-07", "2024-03-07")
+    assert _window(home, {"dagster/partition": "2024-03-07"}) == ("2024-03-07", "2024-03-07")
     range_tags = {
         "dagster/asset_partition_range_start": "2024-03-01",
         "dagster/asset_partition_range_end": "2024-03-08",
     }
-    assert _window(_args(home, range_tags)) == ("2024-03-01", "2024-03-08")
+    assert _window(home, range_tags) == ("2024-03-01", "2024-03-08")
 
 
 def test_no_partition_a_new_warehouse_or_a_changed_project_build_in_full(home: Home) -> None:
-    full = ["build", "--full-refresh"]
-    assert _args(home, {}) == full
-    assert _args(home, {"dagster/partition": "not-a-day"}) == full
+    assert _window(home, {}) is None
+    assert _window(home, {"dagster/partition": "not-a-day"}) is None
     # the dbt project's files are newer than a warehouse built at t=1e9 (2001)
     os.utime(home.warehouse, (1e9, 1e9))
-    assert _args(home, {"dagster/partition": "2024-03-07"}) == full
+    assert _window(home, {"dagster/partition": "2024-03-07"}) is None
     home.warehouse.unlink()
-    assert _args(home, {"dagster/partition": "2024-03-07"}) == full
+    assert _window(home, {"dagster/partition": "2024-03-07"}) is None
 
 
 def test_lake_days_written_after_the_last_build_widen_the_window(home: Home) -> None:
     """A day written after the warehouse (e.g. its build failed) is taken in by the next windowed build."""
     _touch(Path(home.lake.root) / "price_notes" / "published_date=2024-02-20" / "data.parquet", 2.1e9)
-    assert _window(_args(home, {"dagster/partition": "2024-03-07"})) == ("2024-02-20", "2024-03-07")
+    assert _window(home, {"dagster/partition": "2024-03-07"}) == ("2024-02-20", "2024-03-07")
     _touch(Path(home.lake.root) / "claims" / "published_date=2024-03-05" / "data.parquet", 2.1e9)
-    assert _window(_args(home, {"dagster/partition": "2024-03-01"})) == ("2024-02-20", "2024-03-05")
+    assert _window(home, {"dagster/partition": "2024-03-01"}) == ("2024-02-20", "2024-03-05")

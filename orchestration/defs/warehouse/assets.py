@@ -4,13 +4,12 @@ Only dbt writes the warehouse. Building a copy keeps readers of the current file
 failed or killed build leave the previous warehouse serving.
 
 The fact marts are incremental by published date (dbt_project/macros/published_window.sql). A run for
-some days (a partition, or a partition range) builds with the dbt vars window_start / window_end: those
+some days (a partition, or a partition range) builds with the window TICKERWIRE_WINDOW_START / _END: those
 days, widened to every lake day written since the current warehouse was built (days a failed or another
 build has not taken in yet). A run without partition tags, a first build, or a build after the dbt project
 changed is a --full-refresh build."""
 
 import fcntl
-import json
 import os
 import shutil
 import time
@@ -33,6 +32,8 @@ PARTITION_TAG = "dagster/partition"
 # The build's log line of where its time went outside dbt too (the bench reads it back).
 WAREHOUSE_SECONDS = "warehouse build seconds: "
 WAREHOUSE_PARTS = ("copy", "dbt", "checkpoint and swap", "row counts")
+BUILD = ("build", "--exclude-resource-type", "unit_test")
+WINDOW_ENV = ("TICKERWIRE_WINDOW_START", "TICKERWIRE_WINDOW_END")
 
 # The nightly run is daily: the UI warns on marts older than a day and fails them after two missed nights.
 MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -91,17 +92,36 @@ def run_window(tags: Mapping[str, str]) -> tuple[date, date] | None:
     return None
 
 
-def build_args(home: Home, tags: Mapping[str, str]) -> list[str]:
-    """`dbt build` for the run's days (widened to the lake days the warehouse has not seen), else in full."""
+def build_window(home: Home, tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The days a `dbt build` replaces: the run's days widened to the lake days the warehouse has not
+    seen; None for a full refresh (no days, no warehouse yet, or a dbt project changed since)."""
     window = run_window(tags)
     if window is None or not home.warehouse.exists():
-        return ["build", "--full-refresh"]
+        return None
     built = home.warehouse.stat().st_mtime
     if project_changed_since(built):
-        return ["build", "--full-refresh"]
+        return None
     days = {*window, *home.lake.days_written_after(built)}
-    window_vars = {"window_start": min(days).isoformat(), "window_end": max(days).isoformat()}
-    return ["build", "--vars", json.dumps(window_vars)]
+    return min(days), max(days)
+
+
+@contextmanager
+def _environment(values: Mapping[str, str | None]) -> Iterator[None]:
+    """Environment variables for the dbt process (None unsets one), restored afterwards."""
+    previous = {name: os.environ.get(name) for name in values}
+
+    def apply(settings: Mapping[str, str | None]) -> None:
+        for name, value in settings.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    apply(values)
+    try:
+        yield
+    finally:
+        apply(previous)
 
 
 @dbt_assets(manifest=_manifest_path(), project=dbt_project, dagster_dbt_translator=TickerwireTranslator())
@@ -117,17 +137,19 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
         if home.warehouse.exists():
             shutil.copyfile(home.warehouse, building)
         seconds["copy"] = time.perf_counter() - started
-        os.environ["TICKERWIRE_WAREHOUSE_PATH"] = str(building)
-        try:
+        window = build_window(home, context.run.tags)
+        args = [*BUILD] if window else [*BUILD, "--full-refresh"]
+        # The window goes in the environment, not --vars: a change of vars makes dbt re-parse the
+        # whole project, every night (macros/published_window.sql).
+        window_env = dict(zip(WINDOW_ENV, (day.isoformat() for day in window), strict=True)) if window else {}
+        context.log.info(f"dbt {' '.join(args)}" + "".join(f" {k}={v}" for k, v in window_env.items()))
+        dbt_env = {"TICKERWIRE_WAREHOUSE_PATH": str(building), **dict.fromkeys(WINDOW_ENV), **window_env}
+        with _environment(dbt_env):
             # A target folder per home keeps dbt's partial-parse state between nightly runs.
-            args = build_args(home, context.run.tags)
-            context.log.info(f"dbt {' '.join(args)}")
             started = time.perf_counter()
             invocation = dbt.cli(args, context=context, target_path=home.root / "dbt-target")
             events = list(invocation.stream())
             seconds["dbt"] = time.perf_counter() - started
-        finally:
-            os.environ["TICKERWIRE_WAREHOUSE_PATH"] = str(home.warehouse)
         started = time.perf_counter()
         with duckdb.connect(str(building)) as con:
             con.execute("checkpoint")
