@@ -273,10 +273,9 @@ def test_claims_carry_hedges_and_tickers(build: Build) -> None:
 
 def test_claims_link_to_price_notes_of_their_tickers_in_the_same_article(build: Build) -> None:
     links = build.rows(
-        "select link_id, claim_id, price_note_id, article_id, symbol, link_type, attributed_source,"
-        " direction, change_pct, price, session, as_of, published_date, note_article_id,"
-        " note_published_date, day_distance, nearest_rank"
-        " from marts.fct_claim_price_links order by link_id"
+        # the claim's source is in fct_claims, once per claim
+        "select links.*, claims.attributed_source from marts.fct_claim_price_links links"
+        " join marts.fct_claims claims on claims.claim_id = links.claim_id order by links.link_id"
     )
     same = [link for link in links if link["link_type"] == "same_article"]
     assert [(link["claim_id"], link["price_note_id"]) for link in same] == [

@@ -1,7 +1,8 @@
-"""The warehouse: dbt builds a copy of the DuckDB file, and the copy replaces it only when the build passed.
+"""The warehouse: dbt builds the next DuckDB file beside the current one, which it replaces only when the
+build passed.
 
-Only dbt writes the warehouse. Building a copy keeps readers of the current file unblocked and makes a
-failed or killed build leave the previous warehouse serving.
+Only dbt writes the warehouse. Building another file keeps readers of the current one unblocked and makes
+a failed or killed build leave the previous warehouse serving.
 
 The fact marts are incremental by published date (dbt_project/macros/published_window.sql). A run for
 some days (a partition, or a partition range) builds with the window TICKERWIRE_WINDOW_START / _END: those
@@ -126,18 +127,22 @@ def _environment(values: Mapping[str, str | None]) -> Iterator[None]:
 
 @dbt_assets(manifest=_manifest_path(), project=dbt_project, dagster_dbt_translator=TickerwireTranslator())
 def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire: TickerwireHome):
-    """`dbt build` into warehouse.building.duckdb (a copy of the current one), then an atomic rename."""
+    """`dbt build` into warehouse.building.duckdb, then an atomic rename.
+
+    A windowed build starts from a copy of the current file; a full refresh from an empty one, since
+    it rebuilds every table (a copy would cost the time to copy it and leave the old tables' blocks
+    as free space in the new file)."""
     home = tickerwire.export_environment()
     building = home.warehouse.with_name("warehouse.building.duckdb")
     seconds: dict[str, float] = {}
     with _build_lock(home.warehouse):
         for leftover in (building, Path(f"{building}.wal")):
             leftover.unlink(missing_ok=True)
+        window = build_window(home, context.run.tags)
         started = time.perf_counter()
-        if home.warehouse.exists():
+        if window:
             shutil.copyfile(home.warehouse, building)
         seconds["copy"] = time.perf_counter() - started
-        window = build_window(home, context.run.tags)
         args = [*BUILD] if window else [*BUILD, "--full-refresh"]
         # The window goes in the environment, not --vars: a change of vars makes dbt re-parse the
         # whole project, every night (macros/published_window.sql).
