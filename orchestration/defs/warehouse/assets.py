@@ -33,6 +33,8 @@ PARTITION_TAG = "dagster/partition"
 # The build's log line of where its time went outside dbt too (the bench reads it back).
 WAREHOUSE_SECONDS = "warehouse build seconds: "
 WAREHOUSE_PARTS = ("copy", "dbt", "checkpoint and swap", "row counts")
+# Pipeline builds leave out dbt's unit tests: they check the models' logic on fixed rows, not the night's
+# data, and run in the test suite's own dbt builds.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
 WINDOW_ENV = ("TICKERWIRE_WINDOW_START", "TICKERWIRE_WINDOW_END")
 
