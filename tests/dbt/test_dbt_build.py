@@ -131,6 +131,16 @@ def test_every_node_passed_without_warnings(build: Build) -> None:
     }
 
 
+def test_contracted_columns_are_not_null_constraints(build: Build) -> None:
+    """The not-null checks of contracted marts are constraints DuckDB enforces, not data tests."""
+    nullable = build.rows(
+        "select table_name, column_name, is_nullable from information_schema.columns"
+        " where (table_name, column_name) in (('fct_claim_price_links', 'claim_id'),"
+        " ('fct_claims', 'article_id'), ('dim_articles', 'article_id'))"
+    )
+    assert len(nullable) == 3 and {row["is_nullable"] for row in nullable} == {"NO"}, nullable
+
+
 def test_docs_generate(build: Build) -> None:
     """`dbt docs generate` reads the built warehouse: the catalog must list the new mart too."""
     result = run_dbt(build.root, "docs", "generate")

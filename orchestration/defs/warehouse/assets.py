@@ -147,10 +147,10 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
         seconds["copy"] = time.perf_counter() - started
         args = [*BUILD] if window else [*BUILD, "--full-refresh"]
         # The window goes in the environment, not --vars: a change of vars makes dbt re-parse the
-        # whole project, every night (macros/published_window.sql).
-        window_env = dict(zip(WINDOW_ENV, (day.isoformat() for day in window), strict=True)) if window else {}
-        context.log.info(f"dbt {' '.join(args)}" + "".join(f" {k}={v}" for k, v in window_env.items()))
-        dbt_env = {"TICKERWIRE_WAREHOUSE_PATH": str(building), **dict.fromkeys(WINDOW_ENV), **window_env}
+        # whole project, every night (macros/published_window.sql). A full refresh unsets it.
+        start, end = (day.isoformat() for day in window) if window else (None, None)
+        context.log.info(f"dbt {' '.join(args)}" + (f" for {start} to {end}" if window else ""))
+        dbt_env = {"TICKERWIRE_WAREHOUSE_PATH": str(building), WINDOW_ENV[0]: start, WINDOW_ENV[1]: end}
         with _environment(dbt_env):
             # A target folder per home keeps dbt's partial-parse state between nightly runs.
             started = time.perf_counter()
