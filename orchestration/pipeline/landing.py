@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from orchestration.ingestion.identity import article_id, canonical_url, content_hash
 from orchestration.ingestion.readers import WHOLE_FILE, read_input, scan_inbox
 from orchestration.ingestion.records import RawArticle, RejectedInput
@@ -63,8 +66,10 @@ class LedgerIndex:
 
     @classmethod
     def read(cls, lake: Lake) -> LedgerIndex:
-        index = cls()
+        """The index of every ledger row so far, as `record` would build it row by row (whole columns at
+        once: the ledger holds a row per article ever landed)."""
         # File names start with the run's UTC time, so sorted files are in the order they were written.
+        parts = []
         for path in lake.data_files(lake.table_dir("ingest_ledger")):
             ledger_file = lake.parquet_file(path)
             missing = [name for name in INDEX_COLUMNS if name not in ledger_file.schema_arrow.names]
@@ -74,9 +79,21 @@ class LedgerIndex:
                     "wrote it, move lake/ingest_ledger aside and run again (files re-land under the same "
                     "names, so the lake's rows are replaced, not doubled)"
                 )
-            columns = ledger_file.read(columns=list(INDEX_COLUMNS)).to_pydict()
-            for values in zip(*(columns[name] for name in INDEX_COLUMNS), strict=True):
-                index.record(dict(zip(INDEX_COLUMNS, values, strict=True)))
+            parts.append(ledger_file.read(columns=list(INDEX_COLUMNS)))
+        index = cls()
+        if not parts:
+            return index
+        ledger = pa.concat_tables(parts, promote_options="permissive")
+        # (input file, file hash) once each, in ledger order (a group-by without threads keeps it)
+        files = ledger.group_by(["input_file", "file_hash"], use_threads=False).aggregate([])
+        files = list(zip(files["input_file"].to_pylist(), files["file_hash"].to_pylist(), strict=True))
+        index.recorded = set(files)
+        for input_file, file_hash in files:  # in ledger order: the first file to hold the bytes wins
+            index.first_file.setdefault(file_hash, input_file)
+        texts = ledger.filter(pc.is_in(ledger["outcome"], pa.array(["landed", "updated"])))
+        article_ids, hashes = texts["article_id"].to_pylist(), texts["content_hash"].to_pylist()
+        index.current_text = dict(zip(article_ids, hashes, strict=True))  # the latest text wins
+        index.article_of_text = dict(zip(reversed(hashes), reversed(article_ids), strict=True))  # the first
         return index
 
     def record(self, row: Mapping[str, object]) -> None:

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.lake import Lake
-from orchestration.pipeline.landing import LANDED, OUTCOMES, LedgerError, land_inbox
+from orchestration.pipeline.landing import LANDED, OUTCOMES, LedgerError, LedgerIndex, land_inbox
 
 NOW = datetime(2025, 3, 6, 9, 0, tzinfo=UTC)
 LATER = datetime(2025, 3, 7, 9, 0, tzinfo=UTC)
@@ -158,6 +158,23 @@ def test_a_second_pass_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
     report = land_inbox(inbox, lake_dir, now=LATER)
     assert report.seen == 0 and report.counts == dict.fromkeys(OUTCOMES, 0)
     assert sorted(p for p in lake_dir.rglob("*") if p.is_file()) == files_before
+
+
+def test_the_ledger_index_is_read_as_if_recorded_row_by_row(tmp_path: Path) -> None:
+    """The index is built from whole columns; it must equal `record` applied to each row in order."""
+    inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
+    first = jsonl(inbox, "a.jsonl", STORY, OTHER, "{not json")
+    land_inbox(inbox, lake_dir, now=NOW)
+    corrected = {**STORY, "body": STORY["body"].replace("40 orders", "45 orders")}
+    jsonl(inbox, "b.jsonl", corrected, {**OTHER, "id": "n-9", "url": "https://news.example.com/ford-2"})
+    (inbox / "copy.jsonl").write_bytes(first.read_bytes())
+    land_inbox(inbox, lake_dir, now=LATER)
+    rows = ledger(lake_dir)
+    assert {row["outcome"] for row in rows} == set(OUTCOMES)
+    row_by_row = LedgerIndex()
+    for row in rows:
+        row_by_row.record(row)
+    assert LedgerIndex.read(Lake(lake_dir)) == row_by_row
 
 
 def test_an_unreadable_ledger_file_is_named_with_what_to_do(tmp_path: Path) -> None:
