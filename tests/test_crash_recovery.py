@@ -23,8 +23,9 @@ from tests.test_end_to_end import tickerwire
 
 pytestmark = pytest.mark.slow
 
-# Set by each run (landing pass, ingestion time), so they differ between two runs of the same inbox.
-VOLATILE_COLUMNS = {"run_id", "ingested_at", "rejected_at"}
+# Set by each run (landing pass, its ledger file's name, ingestion time), so they differ between two runs
+# of the same inbox.
+VOLATILE_COLUMNS = {"run_id", "ledger_file", "ingested_at", "rejected_at"}
 SCHEMAS = ("marts", "audit")
 
 

@@ -17,7 +17,7 @@ Daily bars: TSLA 2024-03-01 to 2024-03-12 (returns after the Tesla article), AAP
 
 `relanded_lake_rows` is the same lake after one more landing day (RELANDED_DAY, 2024-03-09): the
 follow-up and the Ford article re-landed under that day (their dates were corrected), plus a new
-Tesla article of that day - for the incremental build test.
+Tesla article of that day and that landing pass's ledger file - for the incremental build test.
 """
 
 from __future__ import annotations
@@ -64,6 +64,14 @@ def write_lake(lake: Path, rows_by_table: Mapping[str, Iterable[Mapping[str, obj
         pq.write_table(schema.empty_table(), folder / SCHEMA_FILE)
         rows = [dict(row) for row in rows_by_table.get(name, ())]
         if not rows:
+            continue
+        if name == "ingest_ledger":  # one file per landing pass, named as the landing names them
+            by_run: dict[str, list[dict]] = {}
+            for row in rows:
+                by_run.setdefault(row["run_id"], []).append(row)
+            for run_id, run_rows in by_run.items():
+                run_table = pa.Table.from_pylist(run_rows, schema=schema)
+                pq.write_table(run_table, folder / f"{run_id}-0000.parquet")
             continue
         if name in UNPARTITIONED:
             pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "data.parquet")
@@ -263,6 +271,18 @@ def relanded_lake_rows() -> dict[str, list[dict]]:
         "ticker_mentions": [_mention(WEEKEND_ARTICLE, day, 0, "TSLA", "tesla", "Tesla")],
         "price_notes": [_note(WEEKEND_ARTICLE, day, 0, "TSLA", "tesla", direction="down", change_pct=1.0)],
         "claims": [_claim(WEEKEND_ARTICLE, day, 0, "Tesla deliveries reportedly slowed.", ["TSLA"])],
+        "ingest_ledger": [
+            {
+                "run_id": "20240309T200000000000Z",
+                "input_file": "weekend.jsonl",
+                "input_position": "line 1",
+                "file_hash": "f3",
+                "article_id": WEEKEND_ARTICLE,
+                "content_hash": "h-weekend",
+                "outcome": "landed",
+                "ingested_at": later,
+            }
+        ],
     }
     return _merge(sample_lake_rows(), _follow_up_rows(day, later), _ford_rows(day, later), weekend)
 

@@ -463,9 +463,9 @@ def test_readme_sql_runs_on_the_fixture_warehouse(build: Build) -> None:
 
 def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) -> None:
     """The fixture warehouse, then one more landed day (RELANDED_DAY): a build with that day as its window
-    must leave every mart exactly as a --full-refresh build of the same lake does. The day moves two
-    articles from earlier days (their old rows must go, and claims linked to the moved note re-linked)
-    and adds one near the Tesla claims."""
+    must leave every mart and audit table exactly as a --full-refresh build of the same lake does. The
+    day moves two articles from earlier days (their old rows must go, and claims linked to the moved
+    note re-linked), adds one near the Tesla claims, and one ledger file (appended, not reloaded)."""
     roots = {name: (tmp_path / name).resolve() for name in ("windowed", "full")}
     for root in roots.values():
         write_lake(root / "lake", relanded_lake_rows())
@@ -484,26 +484,30 @@ def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) ->
     # the windowed build really was incremental: it deleted and re-inserted the window
     compiled = (roots["windowed"] / "target/run/tickerwire/models/marts/fct_claims.sql").read_text()
     assert "delete from" in compiled and f"date '{RELANDED_DAY.isoformat()}'" in compiled
+    # and appended only the ledger files the warehouse did not hold
+    ledger = "tickerwire/models/audit/ingest_ledger.sql"
+    assert "insert into" in (roots["windowed"] / "target/run" / ledger).read_text()
+    assert "not in (select ledger_file" in (roots["windowed"] / "target/compiled" / ledger).read_text()
 
     with duckdb.connect(str(roots["windowed"] / "warehouse.duckdb"), read_only=True) as con:
         con.execute(f"attach '{roots['full'] / 'warehouse.duckdb'}' as full_refresh (read_only)")
         tables = [
             name
             for (name,) in con.execute(
-                "select table_name from information_schema.tables"
-                " where table_catalog = current_database() and table_schema = 'marts' order by 1"
+                "select table_schema || '.' || table_name from information_schema.tables"
+                " where table_catalog = current_database() and table_schema in ('marts', 'audit') order by 1"
             ).fetchall()
         ]
-        assert len(tables) == 11
+        assert len(tables) == 11 + 3
         for table in tables:
-            columns = [f"select * from {catalog}.marts.{table}" for catalog in ("warehouse", "full_refresh")]
+            columns = [f"select * from {catalog}.{table}" for catalog in ("warehouse", "full_refresh")]
             assert (
                 con.execute(f"describe {columns[0]}").fetchall()
                 == con.execute(f"describe {columns[1]}").fetchall()
             ), table
             for left, right in (columns, columns[::-1]):
                 extra = con.execute(f"{left} except all {right}").fetchall()
-                assert not extra, f"marts.{table}: {extra}"
+                assert not extra, f"{table}: {extra}"
         moved = con.execute(
             "select article_id, published_date from marts.dim_articles where article_id in (?, ?) order by 1",
             [FORD_ARTICLE, FOLLOW_ARTICLE],

@@ -9,5 +9,5 @@ select
     count(*) filter (where outcome = 'updated') as updated,
     count(*) filter (where outcome = 'rejected') as rejected
 
-from {{ ref('stg_ingest_ledger') }}
+from {{ ref('ingest_ledger') }}
 group by run_id

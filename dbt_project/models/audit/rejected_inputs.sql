@@ -6,5 +6,5 @@ select
     ingested_at as rejected_at,
     run_id
 
-from {{ ref('stg_ingest_ledger') }}
+from {{ ref('ingest_ledger') }}
 where outcome = 'rejected'

@@ -17,7 +17,8 @@ renamed as (
         content_hash,
         outcome,
         detail,
-        ingested_at
+        ingested_at,
+        parse_filename(filename) as ledger_file
 
     from source
 
