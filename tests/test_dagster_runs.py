@@ -9,7 +9,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.defs.resources import TickerwireHome, WarehouseDbt, dbt_executable
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.warehouse.assets import warehouse
+from orchestration.defs.warehouse.project import dbt_project
+from orchestration.home import Home
+from orchestration.lake import Lake
 from orchestration.runner import QUIET_RUN_CONFIG, definitions
 
 ARTICLES = [
@@ -102,3 +107,30 @@ def test_a_failed_dbt_build_leaves_the_previous_warehouse_serving(home: Path) ->
         )
         assert not failed.success
         assert (home / "warehouse.duckdb").read_bytes() == before
+
+
+def test_the_warehouse_build_runs_dbt_once_without_asking_its_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dagster-dbt's own resource runs `dbt --version` (dbt then asks PyPI for its latest release) before
+    every command; the project's resource runs dbt once per build, for the build."""
+    home = Home.at(tmp_path)
+    for name, value in home.environment().items():
+        monkeypatch.setenv(name, value)  # the asset exports them; restored after the test
+    home.create()
+    Lake(home.lake.url).ensure_schema_files()
+    calls = tmp_path / "dbt-calls"
+    recorder = tmp_path / "dbt"
+    recorder.write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec {dbt_executable()} "$@"\n')
+    recorder.chmod(0o755)
+    dbt = WarehouseDbt(project_dir=dbt_project, dbt_executable=str(recorder))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [warehouse],
+            resources={"dbt": dbt, "tickerwire": TickerwireHome(home=str(tmp_path))},
+            instance=instance,
+        )
+    assert result.success
+    (call,) = calls.read_text().splitlines()
+    assert call.startswith("build --exclude-resource-type unit_test --full-refresh"), call
+    assert (tmp_path / "warehouse.duckdb").exists()
