@@ -12,7 +12,7 @@
     An incremental mart (materialized='incremental', incremental_strategy='published_window'):
       * selects, when is_incremental(), only rows whose published_date is in the window
         (`where {{ in_published_window('published_date') }}`);
-      * then the strategy below deletes from the mart every row that
+      * then the strategy below deletes from the mart (one statement per condition) every row that
           - has its published_date in the window, widened by the model's `window_pad_days`, or
           - belongs to an article version that no longer survives in staging (an article that moved
             to another day of the window, see of_dropped_article_version): config `article_keys`, pairs of
@@ -81,14 +81,21 @@
     {%- set recompute_key = config.get('recompute_key') -%}
     {%- set article_keys = config.get('article_keys') or [['article_id', 'published_date']] -%}
 
+    {#- One delete per condition, not one delete of their OR: alone, the window's delete skips row groups
+        by their published_date range and each lookup is a semi-join; ORed, every row of the mart went
+        through all of them (on a 33M-row link mart: 1.4-1.6 s apart, 2.8-3.1 s ORed). #}
     delete from {{ target }} as existing
-    where {{ in_published_window('existing.published_date', config.get('window_pad_days') or 0) }}
+    where {{ in_published_window('existing.published_date', config.get('window_pad_days') or 0) }};
     {%- for keys in article_keys %}
-        or {{ of_dropped_article_version('existing', keys[0], keys[1]) }}
+
+    delete from {{ target }} as existing
+    where {{ of_dropped_article_version('existing', keys[0], keys[1]) }};
     {%- endfor %}
     {%- if recompute_key %}
-        or existing.{{ recompute_key }} in (select {{ recompute_key }} from {{ source }})
-    {%- endif %};
+
+    delete from {{ target }} as existing
+    where existing.{{ recompute_key }} in (select {{ recompute_key }} from {{ source }});
+    {%- endif %}
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
