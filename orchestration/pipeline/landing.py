@@ -85,8 +85,8 @@ class LedgerIndex:
             return index
         ledger = pa.concat_tables(parts, promote_options="permissive")
         # (input file, file hash) once each, in ledger order (a group-by without threads keeps it)
-        files = ledger.group_by(["input_file", "file_hash"], use_threads=False).aggregate([])
-        files = list(zip(files["input_file"].to_pylist(), files["file_hash"].to_pylist(), strict=True))
+        unique = ledger.group_by(["input_file", "file_hash"], use_threads=False).aggregate([])
+        files = list(zip(unique["input_file"].to_pylist(), unique["file_hash"].to_pylist(), strict=True))
         index.recorded = set(files)
         for input_file, file_hash in files:  # in ledger order: the first file to hold the bytes wins
             index.first_file.setdefault(file_hash, input_file)
