@@ -32,3 +32,4 @@ select
     ingested_at
 
 from articles
+order by published_date  -- stored by date: a query of a few days reads only their row groups

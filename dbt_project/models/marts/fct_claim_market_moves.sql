@@ -138,6 +138,4 @@ select
 
 from moves
 inner join claim_tickers on moves.claim_ticker_id = claim_tickers.claim_ticker_id
--- Stored in published-date order, as the other marts come from the lake: a query of a few days then reads
--- only their row groups (DuckDB skips the rest by their min/max dates).
-order by published_date
+order by published_date  -- stored by date: a query of a few days reads only their row groups

@@ -202,6 +202,4 @@ select
     nearest_rank
 
 from links
--- Stored in published-date order, as the other marts come from the lake: a query of a few days then reads
--- only their row groups (DuckDB skips the rest by their min/max dates).
-order by published_date
+order by published_date  -- stored by date: a query of a few days reads only their row groups
