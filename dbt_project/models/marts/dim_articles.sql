@@ -32,4 +32,3 @@ select
     ingested_at
 
 from articles
-order by published_date  -- stored by date: a query of a few days reads only their row groups

@@ -26,4 +26,3 @@ select
     published_date
 
 from amounts
-order by published_date  -- stored by date: a query of a few days reads only their row groups

@@ -23,4 +23,3 @@ select
     published_date
 
 from entities
-order by published_date  -- stored by date: a query of a few days reads only their row groups

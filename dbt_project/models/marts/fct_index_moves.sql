@@ -32,4 +32,3 @@ select
     published_date
 
 from index_moves
-order by published_date  -- stored by date: a query of a few days reads only their row groups

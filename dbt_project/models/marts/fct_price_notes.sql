@@ -33,4 +33,3 @@ select
     published_date
 
 from price_notes
-order by published_date  -- stored by date: a query of a few days reads only their row groups
