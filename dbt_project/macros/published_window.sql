@@ -20,10 +20,6 @@
           - shares its `recompute_key` (config, optional) with a row just computed,
         and inserts the rows just computed. A day of the window that lost all its rows ends up empty,
         as in a full refresh.
-    A windowed build appends its days together, and a full build stores the marts in date order (the
-    marts read from one lake table mostly follow its day folders, as DuckDB reads them; the link and market-move marts, built by
-    joins, end with `order by published_date`), so DuckDB skips other days' row groups (by their min/max
-    dates) in the window's deletes and tests and in an analyst's query of a few days.
 -#}
 
 {% macro published_window() %}

@@ -138,7 +138,3 @@ select
 
 from moves
 inner join claim_tickers on moves.claim_ticker_id = claim_tickers.claim_ticker_id
--- Stored in date order, so that a query of a few days reads only their row groups (the marts read from one
--- lake table follow its day order without a sort; sorting them, dim_articles with its bodies, ran out of
--- DuckDB's 1 GB in a 1M full build).
-order by published_date

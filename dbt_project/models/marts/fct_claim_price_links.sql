@@ -202,7 +202,3 @@ select
     nearest_rank
 
 from links
--- Stored in date order, so that a query of a few days reads only their row groups (the marts read from one
--- lake table follow its day order without a sort; sorting them, dim_articles with its bodies, ran out of
--- DuckDB's 1 GB in a 1M full build).
-order by published_date
