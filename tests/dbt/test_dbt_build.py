@@ -461,21 +461,6 @@ def test_readme_sql_runs_on_the_fixture_warehouse(build: Build) -> None:
     assert by_question[10][0] == {"label": "PERSON", "entity_text": "Elon Musk", "mentions": 2, "articles": 2}
 
 
-def test_the_join_built_marts_are_stored_in_published_date_order(build: Build) -> None:
-    """A full build stores the link and market-move marts (built by joins, whose output order is their
-    own) in published-date order, so that a question about a few days (the README's examples ask about a
-    month) reads only their row groups: DuckDB skips the others by their min/max dates. Checked in
-    storage order (`rowid`)."""
-    out_of_order = {
-        mart: build.rows(
-            "select count(*) as n from (select published_date < lag(published_date)"
-            f" over (order by rowid) as earlier from marts.{mart}) where earlier"
-        )[0]["n"]
-        for mart in ("fct_claim_price_links", "fct_claim_market_moves")
-    }
-    assert out_of_order == {"fct_claim_price_links": 0, "fct_claim_market_moves": 0}
-
-
 def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) -> None:
     """The fixture warehouse, then one more landed day (RELANDED_DAY): a build with that day as its window
     must leave every mart and audit table exactly as a --full-refresh build of the same lake does. The

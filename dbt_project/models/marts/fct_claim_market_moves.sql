@@ -138,7 +138,3 @@ select
 
 from moves
 inner join claim_tickers on moves.claim_ticker_id = claim_tickers.claim_ticker_id
--- Stored in date order, so that a query of a few days reads only their row groups (DuckDB skips the others by
--- their min/max dates); the marts read from one lake table follow its day folders without a sort. A full
--- refresh builds one model at a time for these sorts (orchestration/defs/warehouse/assets.py).
-order by published_date

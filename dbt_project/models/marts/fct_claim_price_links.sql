@@ -202,7 +202,3 @@ select
     nearest_rank
 
 from links
--- Stored in date order, so that a query of a few days reads only their row groups (DuckDB skips the others by
--- their min/max dates); the marts read from one lake table follow its day folders without a sort. A full
--- refresh builds one model at a time for these sorts (orchestration/defs/warehouse/assets.py).
-order by published_date
