@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -35,10 +35,22 @@ REPOSITORY_QUERY = """{ repositoriesOrError { ... on RepositoryConnection { node
   schedules { name cronSchedule scheduleState { id status } }
   sensors { name sensorState { id status } } } } } }"""
 FINAL_KEY = ["marts", "fct_claim_price_links"]
-YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).replace(hour=9, minute=30)
+
+
+def _zone_at_midday() -> tuple[str, date]:
+    """A fixed-offset zone where it is about midday now, and the date there. The daemon's schedule runs
+    in it (TICKERWIRE_SCHEDULE_TIMEZONE), so its ticks, minutes after this module reads the date, fall on
+    the same day: with UTC, a run started before midnight found "yesterday" moved under it."""
+    now = datetime.now(UTC)
+    hours_ahead = 12 - now.hour  # -11 .. +12; Etc/GMT names count the other way
+    return f"Etc/GMT{-hours_ahead:+d}", (now + timedelta(hours=hours_ahead)).date()
+
+
+SCHEDULE_ZONE, TODAY = _zone_at_midday()
+YESTERDAY = datetime.fromisoformat(f"{TODAY - timedelta(days=1)}T09:30:00+00:00")
 # The sensor's article is three days old: not the nightly partition (yesterday), so the landed-days
 # sensor has a day to build, and the nightly test's day holds only its own article.
-SENSOR_DAY = (datetime.now(UTC) - timedelta(days=3)).replace(hour=14, minute=5)
+SENSOR_DAY = datetime.fromisoformat(f"{TODAY - timedelta(days=3)}T14:05:00+00:00")
 SENSOR_ARTICLE_ID = "wire-daemon-sensor-1"
 
 
@@ -115,6 +127,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         **os.environ,
         **home.environment(),
         "TICKERWIRE_SCHEDULE_CRON": "* * * * *",
+        "TICKERWIRE_SCHEDULE_TIMEZONE": SCHEDULE_ZONE,
         "TICKERWIRE_SENSOR_SECONDS": "5",
     }
     port = free_port()
