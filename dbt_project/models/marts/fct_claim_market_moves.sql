@@ -114,27 +114,36 @@ moves as (
         on with_next.symbol = day5.symbol
         and day5.bar_number = with_next.next_bar_number + 4
 
+),
+
+-- Materialized and then sorted by date, as in fct_claim_price_links: a month's question reads that month's
+-- row groups only.
+claim_moves as materialized (
+
+    select
+        moves.claim_ticker_id,
+        claim_tickers.claim_id,
+        claim_tickers.article_id,
+        moves.symbol,
+        claim_tickers.claim_text,
+        claim_tickers.attributed_source,
+        moves.published_date,
+        published_at,
+        date_is_estimated,
+        timing_basis,
+        base_date,
+        base_close,
+        next_close_date,
+        next_close,
+        day5_date,
+        day5_close,
+        round(100 * (next_close / nullif(base_close, 0) - 1), 4) as return_1d_pct,
+        round(100 * (day5_close / nullif(base_close, 0) - 1), 4) as return_5d_pct
+
+    from moves
+    inner join claim_tickers on moves.claim_ticker_id = claim_tickers.claim_ticker_id
+
 )
 
-select
-    moves.claim_ticker_id,
-    claim_tickers.claim_id,
-    claim_tickers.article_id,
-    moves.symbol,
-    claim_tickers.claim_text,
-    claim_tickers.attributed_source,
-    moves.published_date,
-    published_at,
-    date_is_estimated,
-    timing_basis,
-    base_date,
-    base_close,
-    next_close_date,
-    next_close,
-    day5_date,
-    day5_close,
-    round(100 * (next_close / nullif(base_close, 0) - 1), 4) as return_1d_pct,
-    round(100 * (day5_close / nullif(base_close, 0) - 1), 4) as return_5d_pct
-
-from moves
-inner join claim_tickers on moves.claim_ticker_id = claim_tickers.claim_ticker_id
+select * from claim_moves
+order by published_date
