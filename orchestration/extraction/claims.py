@@ -20,9 +20,10 @@ _ROLE_BEFORE_NAME = (
     r"official|lawyer|director|trader|professor) "
 )
 _REPORT_NOUN = r"(?:report|story|article|statement|filing|note|survey|analysis|study)"
-# The lookahead skips, in one step, every position no alternative can start at (4x faster).
+# The lookahead skips, in one step, every position no alternative can start at (4x faster); every
+# alternative starts a word ("said" after ", " too), and testing that first saves another quarter.
 _ATTRIBUTION = re.compile(
-    r"(?=[AaPpTtSs])"
+    r"(?=[AaPpTtSs])\b"
     rf"(?:(?P<named_report>\b[Aa]ccording to (?:an?|the) (?:(?:new|recent|latest|separate) )?{_REPORT_NOUN} "
     rf"(?:from|by|in|published by) (?P<report_source>{_NAME}))"
     rf"|(?P<report_coref>\b(?:(?:[Aa]s )?[Pp]er the report|[Aa]ccording to the report|[Tt]he report "
@@ -37,12 +38,13 @@ _ATTRIBUTION = re.compile(
 )
 # "Reuters reported", "Kelly Ortberg said", "Target Corp ( TGT.N ) on Thursday said": found from the verb,
 # then the name looked up just before it (scanning for names first would try every capitalised word).
+# Every match starts with a space or "(": the lookahead skips other positions in one step (2x faster).
 _SPEAKER_VERB = re.compile(
-    r"(?: ?\( ?[A-Z]{1,5}\.[A-Z]{1,2} ?\))?(?: on [A-Z][a-z]+day)? (?:first )?"
+    r"(?=[ (])(?: ?\( ?[A-Z]{1,5}\.[A-Z]{1,2} ?\))?(?: on [A-Z][a-z]+day)? (?:first )?"
     r"(?P<verb>reported|reports|said|says|told|noted|stated|announced|confirmed|wrote)\b"
 )
-_NAME_BEFORE = re.compile(
-    rf"(?<![\w&'’.-]){_NAME}(?:(?:(?<=Inc)|(?<=Co)|(?<=Corp)|(?<=Ltd))\.)?$"
+_NAME_BEFORE = re.compile(  # a name starts with a capital: the lookahead skips other positions fast
+    rf"(?=[A-Z])(?<![\w&'’.-]){_NAME}(?:(?:(?<=Inc)|(?<=Co)|(?<=Corp)|(?<=Ltd))\.)?$"
 )  # "Apple Inc." too
 # Dates run into a name before "said" ("on Thursday said", "an April New York Times report") are no speaker.
 _LEADING_DATE = re.compile(
@@ -78,9 +80,11 @@ _KEYWORDS = build_phrase_automaton(
     + [(word.capitalize(), word) for word in _HEDGES if word != "may"]
     + [(phrase, None) for phrase in _ANAPHORS]
 )
-_ATTRIBUTION_HINT = re.compile(
-    "ccording|report|said|says|told|noted|stated|announced|confirmed|wrote|per the"
-)  # a cheap test before the full patterns
+# A cheap test before the full patterns: one of these is in every sentence they are run on.
+_ATTRIBUTION_HINTS = (
+    "ccording", "report", "said", "says", "told", "noted", "stated", "announced", "confirmed", "wrote",
+    "per the",
+)  # fmt: skip
 # The leading lookahead (letters that can start a match) lets the scan skip other positions quickly.
 _FUTURE = re.compile(
     r"(?=[abcefgmnopqtwy])\b(?:will|expects?|expected|expecting|forecasts?|forecasted|projects?|projected|projecting|guidance|"
@@ -88,7 +92,9 @@ _FUTURE = re.compile(
     r"next (?:year|quarter|month|week|fiscal year)|coming (?:year|quarter|months)|by 20\d\d)\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d")
+# A digit starting a number that is not a bare year ("2024"). The digit comes first and the tests look
+# back at it, so the scan jumps from digit to digit (2x faster than testing every position).
+_NUMBER = re.compile(r"\d(?<![\w.]\d)(?<!(?=(?:19|20)\d\d\b)\d)")
 _COMPANY_ROLE = re.compile(
     r"\b(?:CEO|CFO|[Cc]hief [Ee]xecutive|[Ff]ounder|[Cc]o-founder|[Cc]hairman|[Cc]hairwoman)\b"
 )
@@ -128,6 +134,19 @@ def _attributions(text: str, start: int, end: int) -> list[tuple[int, str, str, 
     return found
 
 
+def _hinted_sentences(text: str, sentences: Sentences) -> set[int]:
+    """The sentences holding an attribution hint, found with `str.find` over the whole text: 2x faster than
+    a regex search of each sentence. No hint can span two sentences: each ends in punctuation or at a line
+    break, and no hint holds either."""
+    hinted = set()
+    for hint in _ATTRIBUTION_HINTS:
+        position = text.find(hint)
+        while position != -1:
+            hinted.add(sentences.index_of(position))
+            position = text.find(hint, position + 1)
+    return hinted
+
+
 def _affiliated_surnames(
     text: str, sentences: Sentences, people: list[list[Entity]], subject_refs: list[bool]
 ) -> set[str]:
@@ -144,6 +163,8 @@ def find_claims(
     amounts: list[Amount], primary: list[Listing], skip: set[int],
 ) -> list[Claim]:  # fmt: skip
     """Claims in text order. `primary` are the article's subjects; `skip` holds price-note sentences."""
+    if not mentions and not primary:
+        return []  # no sentence can be about a company
     mentions_by_sentence = sentences.group(mentions, lambda m: m.start)
     people = sentences.group((e for e in entities if e.label == "PERSON"), lambda e: e.start)
     keywords = find_phrases(_KEYWORDS, text)
@@ -156,9 +177,10 @@ def find_claims(
         for i in range(len(sentences.spans))
     ]
     executives = _affiliated_surnames(text, sentences, people, subject_refs) if primary else set()
+    hinted = _hinted_sentences(text, sentences)
     attributions = [
-        _attributions(text, start, end) if _ATTRIBUTION_HINT.search(text, start, end) else []
-        for start, end in sentences.spans
+        _attributions(text, start, end) if i in hinted else []
+        for i, (start, end) in enumerate(sentences.spans)
     ]
     company_name = primary[0].name if primary else None
     last_report: str | None = None
@@ -171,8 +193,7 @@ def find_claims(
             if attribution is None:
                 attribution = words
                 source = named or (last_report if kind == "report_coref" else company_name)
-        sentence = text[start:end]
-        if i in skip or _BOILERPLATE.match(sentence) or len(sentence.split()) < _MIN_WORDS:
+        if i in skip:
             continue
         references = [(m.start, m.symbol) for m in mentions_by_sentence[i]]
         implied = anaphors[i] + [p.start for p in people[i] if p.text.split()[-1] in executives]
@@ -181,10 +202,15 @@ def find_claims(
         references += [(position, m.symbol) for position in implied for m in primary]
         if not references:
             continue
+        sentence = text[start:end]
+        if _BOILERPLATE.match(sentence) or len(sentence.split()) < _MIN_WORDS:
+            continue
         tickers = tuple(dict.fromkeys(symbol for _, symbol in sorted(references)))
         hedge_words = tuple(dict.fromkeys(word for _, _, word in hedges[i]))
-        forward = (i in with_amounts and _FUTURE.search(text, start, end) is not None) or (
-            is_forward_looking_numeric(text, start, end)
+        # With an amount any future wording will do; else a number must be there too (as in
+        # `is_forward_looking_numeric`), so the costlier future search runs once, last.
+        forward = (i in with_amounts or _NUMBER.search(text, start, end) is not None) and (
+            _FUTURE.search(text, start, end) is not None
         )
         claims.append(Claim(sentence, source, attribution, hedge_words, tickers, forward, start, end))
     return claims
