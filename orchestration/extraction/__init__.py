@@ -6,16 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from orchestration.extraction.amounts import find_amounts
-from orchestration.extraction.claims import find_claims
+from orchestration.extraction.claims import KEYWORDS, find_claims
 from orchestration.extraction.dates import publication_day
-from orchestration.extraction.entities import find_entities
+from orchestration.extraction.entities import GAZETTEER, find_entities
 from orchestration.extraction.price_notes import find_price_notes
 from orchestration.extraction.records import ArticleExtraction, TickerMention
-from orchestration.extraction.reference import Listing, TickerReference
+from orchestration.extraction.reference import Listing, TickerReference, build_phrase_sets, find_phrase_sets
 from orchestration.extraction.sentences import split_sentences
 from orchestration.extraction.tickers import find_tickers, mark_primary, primary_companies
 
 __all__ = ["ArticleExtraction", "TickerReference", "extract"]
+
+# The gazetteer and the claim keywords in one automaton, so that one pass over the text finds both.
+_PHRASES = build_phrase_sets({"gazetteer": GAZETTEER, "keywords": KEYWORDS})
 
 
 def _subject_listings(
@@ -45,10 +48,13 @@ def extract(
     mentions = list(mark_primary(found, primary_keys))
     primary = _subject_listings(reference, mentions, primary_keys, day)
     amounts = find_amounts(text)
-    entities = find_entities(text, mentions)
+    phrases = find_phrase_sets(_PHRASES, text)
+    entities = find_entities(text, mentions, phrases.get("gazetteer", []))
     notes, index_moves = find_price_notes(text, sentences, mentions, amounts, primary, day)
     note_sentences = {sentences.index_of(note.start) for note in (*notes, *index_moves)}
-    claims = find_claims(text, sentences, mentions, entities, amounts, primary, note_sentences)
+    claims = find_claims(
+        text, sentences, mentions, entities, amounts, primary, note_sentences, phrases.get("keywords", [])
+    )
     return ArticleExtraction(
         tickers=tuple(mentions),
         price_notes=tuple(notes),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from orchestration.extraction.records import Amount, Claim, Entity, TickerMention
-from orchestration.extraction.reference import Listing, build_phrase_automaton, find_phrases
+from orchestration.extraction.reference import Listing
 from orchestration.extraction.sentences import Sentences
 
 _NAME_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w&'’-]*)"  # "U.S." or "Reuters", never a sentence's final period
@@ -74,8 +74,9 @@ _ANAPHORS = [
         "airline", "group", "conglomerate", "tech giant", "giant", "drugmaker", "stock",
     )
 ] + ["Its shares", "its shares", "Its stock", "its stock"]  # fmt: skip
-# Hedges and subject anaphors in one automaton pass ("May" the month is not a hedge, "may" is).
-_KEYWORDS = build_phrase_automaton(
+# Hedges and subject anaphors ("May" the month is not a hedge, "may" is), found in one automaton pass
+# with the gazetteer (see `extract`).
+KEYWORDS = (
     [(word, word) for word in _HEDGES]
     + [(word.capitalize(), word) for word in _HEDGES if word != "may"]
     + [(phrase, None) for phrase in _ANAPHORS]
@@ -161,13 +162,14 @@ def _affiliated_surnames(
 def find_claims(
     text: str, sentences: Sentences, mentions: list[TickerMention], entities: list[Entity],
     amounts: list[Amount], primary: list[Listing], skip: set[int],
+    keywords: list[tuple[int, int, str | None]],
 ) -> list[Claim]:  # fmt: skip
-    """Claims in text order. `primary` are the article's subjects; `skip` holds price-note sentences."""
+    """Claims in text order. `primary` are the article's subjects; `skip` holds price-note sentences;
+    `keywords` the `KEYWORDS` phrases found in the text, as `find_phrases` gives them."""
     if not mentions and not primary:
         return []  # no sentence can be about a company
     mentions_by_sentence = sentences.group(mentions, lambda m: m.start)
     people = sentences.group((e for e in entities if e.label == "PERSON"), lambda e: e.start)
-    keywords = find_phrases(_KEYWORDS, text)
     anaphors = sentences.group((k[0] for k in keywords if k[2] is None), lambda position: position)
     hedges = sentences.group((k for k in keywords if k[2] is not None), lambda k: k[0])
     with_amounts = {sentences.index_of(a.start) for a in amounts}

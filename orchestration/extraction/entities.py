@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from orchestration.extraction.records import Entity, EntityLabel, TickerMention
-from orchestration.extraction.reference import build_phrase_automaton, find_phrases
 
 _PLACES = [
     "U.S.",
@@ -332,8 +331,8 @@ _CORPORATE_SUFFIXES = [
     "Inc", "Corp", "Corporation", "Co", "Ltd", "LLC", "plc", "Group", "Holdings", "Securities", "Capital",
     "Partners", "Research", "Associates", "Management", "Advisors", "Investments", "Bank", "Technologies",
 ]  # fmt: skip
-# One automaton finds known names and the anchors of the role and suffix rules in a single pass.
-_GAZETTEER = build_phrase_automaton(
+# Known names and the anchors of the role and suffix rules, found in one automaton pass (see `extract`).
+GAZETTEER = (
     [(name, "PLACE") for name in _PLACES]
     + [(name, "ORG") for name in _ORGS]
     + [(name, "PERSON") for name in _PEOPLE]
@@ -434,11 +433,14 @@ def _surnames(text: str, people: list[tuple[int, int, EntityLabel]]) -> list[tup
     return found
 
 
-def find_entities(text: str, mentions: list[TickerMention]) -> list[Entity]:
-    """Entities in text order; where candidates overlap, the longer (then the earlier rule) wins."""
+def find_entities(
+    text: str, mentions: list[TickerMention], gazetteer: list[tuple[int, int, str]]
+) -> list[Entity]:
+    """Entities in text order; where candidates overlap, the longer (then the earlier rule) wins.
+    `gazetteer` holds the `GAZETTEER` phrases found in the text, as `find_phrases` gives them."""
     companies = [(m.start, m.end, "ORG") for m in mentions if m.method == "company_name"]
     named, people, suffixed = [], [], []
-    for start, end, label in find_phrases(_GAZETTEER, text):
+    for start, end, label in gazetteer:
         if label == "ROLE":
             person = _role_person(text, end)
             if person is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -42,17 +42,28 @@ def build_phrase_automaton(phrases: Iterable[tuple[str, Any]]) -> ahocorasick.Au
     return automaton
 
 
-def find_phrases(automaton: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int, Any]]:
-    """Leftmost-longest whole-word matches as (start, end, payload); 'Teslas' does not match 'Tesla'."""
-    if automaton is None:
-        return []
+def build_phrase_sets(sets: Mapping[str, Iterable[tuple[str, Any]]]) -> ahocorasick.Automaton | None:
+    """One automaton for several sets of phrases, for `find_phrase_sets`: a pass over a text costs about
+    the same for 500 phrases as for 100. Within a set the first payload of a phrase wins."""
+    payloads: dict[str, dict[str, Any]] = {}
+    for name, phrases in sets.items():
+        for phrase, payload in phrases:
+            phrase = phrase.strip()
+            if phrase:
+                payloads.setdefault(phrase, {}).setdefault(name, payload)
+    return build_phrase_automaton(payloads.items())
+
+
+def _whole_words(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, int, Any]]:
+    """Every match that is not part of a longer word, overlapping ones included."""
     size = len(text)
-    found = []
     for last, (length, payload) in automaton.iter(text):
         start, end = last - length + 1, last + 1
-        if (start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
-            continue
-        found.append((start, end, payload))
+        if not ((start and text[start - 1].isalnum()) or (end < size and text[end].isalnum())):
+            yield start, end, payload
+
+
+def _leftmost_longest(found: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
     found.sort(key=lambda match: (match[0], -match[1]))
     chosen: list[tuple[int, int, Any]] = []
     reached = 0
@@ -61,6 +72,26 @@ def find_phrases(automaton: ahocorasick.Automaton | None, text: str) -> list[tup
             chosen.append(match)
             reached = match[1]
     return chosen
+
+
+def find_phrases(automaton: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int, Any]]:
+    """Leftmost-longest whole-word matches as (start, end, payload); 'Teslas' does not match 'Tesla'."""
+    if automaton is None:
+        return []
+    return _leftmost_longest(list(_whole_words(automaton, text)))
+
+
+def find_phrase_sets(
+    automaton: ahocorasick.Automaton | None, text: str
+) -> dict[str, list[tuple[int, int, Any]]]:
+    """`find_phrases` for each set of a `build_phrase_sets` automaton, as if each set had its own; a set
+    with no match in the text is left out."""
+    found: dict[str, list[tuple[int, int, Any]]] = {}
+    if automaton is not None:
+        for start, end, payloads in _whole_words(automaton, text):
+            for name, payload in payloads.items():
+                found.setdefault(name, []).append((start, end, payload))
+    return {name: _leftmost_longest(matches) for name, matches in found.items()}
 
 
 class TickerReference:
