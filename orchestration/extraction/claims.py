@@ -209,10 +209,11 @@ def find_claims(
             continue
         tickers = tuple(dict.fromkeys(symbol for _, symbol in sorted(references)))
         hedge_words = tuple(dict.fromkeys(word for _, _, word in hedges[i]))
-        # With an amount any future wording will do; else a number must be there too (as in
-        # `is_forward_looking_numeric`), so the costlier future search runs once, last.
-        forward = (i in with_amounts or _NUMBER.search(text, start, end) is not None) and (
+        # With an amount any future wording will do; else a number must be there too.
+        forward = (
             _FUTURE.search(text, start, end) is not None
+            if i in with_amounts
+            else is_forward_looking_numeric(text, start, end)
         )
         claims.append(Claim(sentence, source, attribution, hedge_words, tickers, forward, start, end))
     return claims
