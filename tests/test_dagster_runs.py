@@ -132,5 +132,5 @@ def test_the_warehouse_build_runs_dbt_once_without_asking_its_version(
         )
     assert result.success
     (call,) = calls.read_text().splitlines()
-    assert call.startswith("build --exclude-resource-type unit_test --full-refresh"), call
+    assert call.startswith("build --exclude-resource-type unit_test --full-refresh --threads 1"), call
     assert (tmp_path / "warehouse.duckdb").exists()
