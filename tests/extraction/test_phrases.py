@@ -1,0 +1,45 @@
+"""One automaton pass for several phrase sets must give each set what an automaton of its own gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestration.extraction.claims import KEYWORDS
+from orchestration.extraction.entities import GAZETTEER
+from orchestration.extraction.reference import (
+    build_phrase_automaton,
+    build_phrase_sets,
+    find_phrase_sets,
+    find_phrases,
+)
+
+SETS = {
+    "gazetteer": GAZETTEER,
+    "keywords": KEYWORDS,
+    # overlapping phrases across sets, and one phrase with a payload per set
+    "overlaps": [("New York", "city"), ("York", "word"), ("The company", "anaphor"), ("may", "hedge")],
+    # starts inside another set's longer match ("The company"): still a match of its own set
+    "clauses": [("company may expand", "clause")],
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company may expand in New York, the automaker said, and York may wait until May.",
+        "Its shares rose in London after Chief Executive Jane Doe said the firm expects growth.",
+        "Nothing here names a known phrase.",
+        "",
+    ],
+)
+def test_find_phrase_sets_gives_each_set_its_own_matches(text: str) -> None:
+    found = find_phrase_sets(build_phrase_sets(SETS), text)
+    for name, phrases in SETS.items():
+        assert found.get(name, []) == find_phrases(build_phrase_automaton(phrases), text), name
+
+
+def test_every_set_matches_in_the_sample() -> None:
+    """So the comparison above is not between empty lists."""
+    text = "The company may expand in New York, the automaker said, and York may wait until May."
+    found = find_phrase_sets(build_phrase_sets(SETS), text)
+    assert all(found.get(name) for name in SETS), found
