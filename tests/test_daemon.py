@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -37,16 +37,13 @@ REPOSITORY_QUERY = """{ repositoriesOrError { ... on RepositoryConnection { node
 FINAL_KEY = ["marts", "fct_claim_price_links"]
 
 
-def _zone_at_midday() -> tuple[str, date]:
-    """A fixed-offset zone where it is about midday now, and the date there. The daemon's schedule runs
-    in it (TICKERWIRE_SCHEDULE_TIMEZONE), so its ticks, minutes after this module reads the date, fall on
-    the same day: with UTC, a run started before midnight found "yesterday" moved under it."""
-    now = datetime.now(UTC)
-    hours_ahead = 12 - now.hour  # -11 .. +12; Etc/GMT names count the other way
-    return f"Etc/GMT{-hours_ahead:+d}", (now + timedelta(hours=hours_ahead)).date()
-
-
-SCHEDULE_ZONE, TODAY = _zone_at_midday()
+_NOW = datetime.now(UTC)
+# The daemon's schedule runs in a fixed-offset zone where it is midday now (TICKERWIRE_SCHEDULE_TIMEZONE),
+# so its ticks, minutes after this module reads the date, fall on the same day: with UTC, a run started
+# before midnight found "yesterday" moved under it. Midday there is on UTC's calendar day, so TODAY is UTC's.
+# Etc/GMT names count the other way: Etc/GMT+5 is five hours behind.
+SCHEDULE_ZONE = f"Etc/GMT{_NOW.hour - 12:+d}"
+TODAY = _NOW.date()
 YESTERDAY = datetime.fromisoformat(f"{TODAY - timedelta(days=1)}T09:30:00+00:00")
 # The sensor's article is three days old: not the nightly partition (yesterday), so the landed-days
 # sensor has a day to build, and the nightly test's day holds only its own article.
