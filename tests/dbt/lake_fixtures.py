@@ -17,7 +17,8 @@ Daily bars: TSLA 2024-03-01 to 2024-03-12 (returns after the Tesla article), AAP
 
 `relanded_lake_rows` is the same lake after one more landing day (RELANDED_DAY, 2024-03-09): the
 follow-up and the Ford article re-landed under that day (their dates were corrected), plus a new
-Tesla article of that day and that landing pass's ledger file - for the incremental build test.
+Tesla article of that day, that landing pass's ledger file, and the AAPL bars of 03-07 to 03-11 (the
+Apple claim of 03-05 gets its 5th trading day) - for the incremental build test.
 """
 
 from __future__ import annotations
@@ -282,6 +283,9 @@ def relanded_lake_rows() -> dict[str, list[dict]]:
                 "outcome": "landed",
                 "ingested_at": later,
             }
+        ],
+        "daily_bars": [
+            _bar("AAPL", date(2024, 3, day), close) for day, close in ((7, 199.0), (8, 197.5), (11, 201.0))
         ],
     }
     return _merge(sample_lake_rows(), _follow_up_rows(day, later), _ford_rows(day, later), weekend)

@@ -532,6 +532,17 @@ def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) ->
             " where claim_id = ? and link_type = 'other_article'",
             [f"{WEEKEND_ARTICLE}:0"],
         ).fetchall() == [(0,)]
+    # the market moves redid the window and, of the days around it, only the claims the new AAPL bars
+    # complete: on the lake before them (the fixture's), the same question finds none waiting
+    moves = (
+        roots["windowed"] / "target/compiled/tickerwire/models/marts/fct_claim_market_moves.sql"
+    ).read_text()
+    waiting = re.search(
+        r"claim_ticker_id in \(select claim_ticker_id from \((.*?)\) as waiting\)", moves, re.S
+    )
+    assert waiting, moves
+    with duckdb.connect(str(build.warehouse), read_only=True) as con:
+        assert con.execute(waiting[1]).fetchall() == []
 
 
 def test_plot_writes_a_png_timeline(build: Build, tmp_path: Path) -> None:

@@ -1,23 +1,52 @@
 -- What the market did after a claim's article came out: one row per claim x ticker, with the last close
 -- before publication (base), the first close after it (trading day 1) and the 5th trading day's close.
 -- The next-close rule is documented in fct_claim_market_moves.yml. Incremental by published date
--- (macros/published_window.sql), widened by var('bar_reach_days'): a nightly build redoes the claims whose
--- next or 5th close can be a bar that came in since; bars loaded for older days need a full build.
+-- (macros/published_window.sql); a nightly build also redoes the claims of the var('bar_reach_days') days
+-- around the window whose closes a bar that came in since can fill (see completable below); bars loaded
+-- for older days need a full build.
 {{
     config(
         materialized='incremental',
-        window_pad_days=var('bar_reach_days'),
+        recompute_key='claim_ticker_id',
     )
 }}
 -- the strategy drops rows of article versions gone from stg_article_versions:
 -- depends_on: {{ ref('stg_article_versions') }}
+{%- set bar_reach_days = var('bar_reach_days') %}
+{#- Rows near the window still waiting for a close that the bars now hold: without trading day 1, any bar
+    after the base (before publication it is a newer base, after it trading day 1); with day 1 but not
+    day 5, four bars after day 1. Asked first, so a night without such bars redoes the window's claims
+    only, not every claim of the days around it. -#}
+{%- set completable -%}
+    select existing.claim_ticker_id from {{ this }} as existing
+    where {{ in_published_window('existing.published_date', bar_reach_days) }}
+        and not ({{ in_published_window('existing.published_date') }})
+        and existing.day5_date is null
+        and (
+            select count(*) from {{ ref('stg_daily_bars') }} as bars
+            where bars.symbol = existing.symbol
+                and bars.close is not null
+                and bars.bar_date > coalesce(existing.next_close_date, existing.base_date, date '0001-01-01')
+        ) >= if(existing.next_close_date is null, 1, 4)
+{%- endset %}
+{%- set completing = execute and is_incremental()
+    and run_query('select count(*) from (' ~ completable ~ ')').columns[0].values()[0] > 0 %}
 with
 
 claim_tickers as (
 
     select * from {{ ref('int_claim_tickers') }}
     {% if is_incremental() -%}
-    where {{ in_published_window('published_date', var('bar_reach_days')) }}
+    where {{ in_published_window('published_date') }}
+    {%- if completing %}
+
+    -- a branch of its own, so the window's filter above still reaches the lake scan
+    union all
+    select * from {{ ref('int_claim_tickers') }}
+    where {{ in_published_window('published_date', bar_reach_days) }}
+        and not ({{ in_published_window('published_date') }})
+        and claim_ticker_id in (select claim_ticker_id from ({{ completable }}) as waiting)
+    {%- endif %}
     {%- endif %}
 
 ),
@@ -27,7 +56,7 @@ articles as (
     select article_id, published_date, published_at, date_is_estimated from {{ ref('stg_articles') }}
     {% if is_incremental() -%}
     -- the claims' days only, not every article's text file of the history
-    where {{ in_published_window('published_date', var('bar_reach_days')) }}
+    where {{ in_published_window('published_date', bar_reach_days if completing else 0) }}
     {%- endif %}
 
 ),
