@@ -11,9 +11,10 @@
 
     An incremental mart (materialized='incremental', incremental_strategy='published_window'):
       * selects, when is_incremental(), only rows whose published_date is in the window
-        (`where {{ in_published_window('published_date') }}`);
+        (`where {{ in_published_window('published_date') }}`), plus any rows outside it that the window
+        changes (the claims near it in fct_claim_price_links and fct_claim_market_moves);
       * then the strategy below deletes from the mart (one statement per condition) every row that
-          - has its published_date in the window, widened by the model's `window_pad_days`, or
+          - has its published_date in the window, or
           - belongs to an article version that no longer survives in staging (an article that moved
             to another day of the window, see of_dropped_article_version): config `article_keys`, pairs of
             (article id column, published date column), default [["article_id", "published_date"]], or
@@ -86,7 +87,7 @@
         through all of them (on a 33M-row link mart, each timed alone: 0.1 + 0.4 + 0.4 + 0.9 s, against
         2.8-3.1 s ORed). #}
     delete from {{ target }} as existing
-    where {{ in_published_window('existing.published_date', config.get('window_pad_days') or 0) }};
+    where {{ in_published_window('existing.published_date') }};
     {%- for keys in article_keys %}
 
     delete from {{ target }} as existing

@@ -12,13 +12,16 @@ The fixture (`sample_lake_rows`) holds three articles:
 * FORD_ARTICLE: Ford, 2024-03-04, a claim but no price note (so no claim-price link).
 * FOLLOW_ARTICLE: a Tesla follow-up, 2024-03-07, with a TSLA price note two days after the Tesla
   article (an `other_article` link both ways), a hedged $5 billion claim, people and places.
+* APPLE_LATE_ARTICLE: Apple, 2024-03-08, an AAPL claim without a note of its own (linked to the AAPL
+  note of 03-05).
 
 Daily bars: TSLA 2024-03-01 to 2024-03-12 (returns after the Tesla article), AAPL 2024-03-04 to 03-06.
 
 `relanded_lake_rows` is the same lake after one more landing day (RELANDED_DAY, 2024-03-09): the
 follow-up and the Ford article re-landed under that day (their dates were corrected), plus a new
-Tesla article of that day, that landing pass's ledger file, and the AAPL bars of 03-07 to 03-11 (the
-Apple claim of 03-05 gets its 5th trading day) - for the incremental build test.
+Tesla article of that day with an AAPL note too (the Apple claim of 03-08, a day before, gains a link
+after it), that landing pass's ledger file, and the AAPL bars of 03-07 to 03-11 (the Apple claims of
+03-05 get their 5th trading day, the one of 03-08 its next close) - for the incremental build test.
 """
 
 from __future__ import annotations
@@ -40,10 +43,12 @@ AAPL_ARTICLE = "a-aapl"
 FORD_ARTICLE = "a-ford"
 FOLLOW_ARTICLE = "a-tsla-follow"
 WEEKEND_ARTICLE = "a-tsla-weekend"
+APPLE_LATE_ARTICLE = "a-aapl-late"
 
 MAR_04 = date(2024, 3, 4)
 MAR_05 = date(2024, 3, 5)
 MAR_07 = date(2024, 3, 7)
+MAR_08 = date(2024, 3, 8)
 RELANDED_DAY = date(2024, 3, 9)
 
 
@@ -269,8 +274,14 @@ def relanded_lake_rows() -> dict[str, list[dict]]:
     day, later = RELANDED_DAY, _utc(2024, 3, 9, 20)
     weekend = {
         "articles": [_article(WEEKEND_ARTICLE, day, "Tesla weekend deliveries", later)],
-        "ticker_mentions": [_mention(WEEKEND_ARTICLE, day, 0, "TSLA", "tesla", "Tesla")],
-        "price_notes": [_note(WEEKEND_ARTICLE, day, 0, "TSLA", "tesla", direction="down", change_pct=1.0)],
+        "ticker_mentions": [
+            _mention(WEEKEND_ARTICLE, day, 0, "TSLA", "tesla", "Tesla"),
+            _mention(WEEKEND_ARTICLE, day, 1, "AAPL", "apple", "Apple"),
+        ],
+        "price_notes": [
+            _note(WEEKEND_ARTICLE, day, 0, "TSLA", "tesla", direction="down", change_pct=1.0),
+            _note(WEEKEND_ARTICLE, day, 1, "AAPL", "apple", direction="up", change_pct=0.4),
+        ],
         "claims": [_claim(WEEKEND_ARTICLE, day, 0, "Tesla deliveries reportedly slowed.", ["TSLA"])],
         "ingest_ledger": [
             {
@@ -428,6 +439,14 @@ def sample_lake_rows() -> dict[str, list[dict]]:
             },
         ],
     }
+    apple_late = {
+        "articles": [_article(APPLE_LATE_ARTICLE, MAR_08, "Apple suppliers", _utc(2024, 3, 8, 18))],
+        "ticker_mentions": [_mention(APPLE_LATE_ARTICLE, MAR_08, 0, "AAPL", "apple", "Apple")],
+        "claims": [_claim(APPLE_LATE_ARTICLE, MAR_08, 0, "Apple is said to cut orders.", ["AAPL"])],
+    }
     return _merge(
-        rows, _ford_rows(MAR_04, _utc(2024, 3, 4, 9)), _follow_up_rows(MAR_07, _utc(2024, 3, 7, 18))
+        rows,
+        _ford_rows(MAR_04, _utc(2024, 3, 4, 9)),
+        _follow_up_rows(MAR_07, _utc(2024, 3, 7, 18)),
+        apple_late,
     )

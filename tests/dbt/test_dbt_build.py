@@ -22,6 +22,7 @@ from orchestration import cli
 from tests.conftest import ROOT
 from tests.dbt.lake_fixtures import (
     AAPL_ARTICLE,
+    APPLE_LATE_ARTICLE,
     FOLLOW_ARTICLE,
     FORD_ARTICLE,
     RELANDED_DAY,
@@ -199,6 +200,7 @@ def test_articles_are_deduplicated_to_the_latest_version(build: Build) -> None:
     articles = build.rows("select article_id, title, published_date from marts.dim_articles order by 1")
     assert articles == [
         {"article_id": AAPL_ARTICLE, "title": "Apple rises", "published_date": date(2024, 3, 5)},
+        {"article_id": APPLE_LATE_ARTICLE, "title": "Apple suppliers", "published_date": date(2024, 3, 8)},
         {"article_id": FORD_ARTICLE, "title": "Ford EV margins", "published_date": date(2024, 3, 4)},
         {
             "article_id": TSLA_ARTICLE,
@@ -218,7 +220,7 @@ def test_articles_are_deduplicated_to_the_latest_version(build: Build) -> None:
             f" where article_id = '{TSLA_ARTICLE}' and published_date <> date '2024-03-05'"
         )
         assert stale == 0, table
-    assert build.scalar("select count(*) from marts.fct_ticker_mentions") == 4
+    assert build.scalar("select count(*) from marts.fct_ticker_mentions") == 5
 
 
 def test_price_notes_and_index_moves_are_split(build: Build) -> None:
@@ -279,6 +281,7 @@ def test_claims_carry_hedges_and_tickers(build: Build) -> None:
         f"{TSLA_ARTICLE}:0",
         f"{TSLA_ARTICLE}:1",
         f"{AAPL_ARTICLE}:0",
+        f"{APPLE_LATE_ARTICLE}:0",
         f"{FORD_ARTICLE}:0",
         f"{FOLLOW_ARTICLE}:0",
     }
@@ -323,13 +326,15 @@ def test_claims_link_to_price_notes_of_their_tickers_in_the_same_article(build: 
         "nearest_rank": None,
     }
     # Other articles within 3 days: the follow-up (03-07) for the Tesla claims and back, and the Apple
-    # article's AAPL note for the Tesla claim that names Apple. Ford has no price note anywhere.
+    # article's AAPL note for the Tesla claim that names Apple and for the Apple claim of 03-08. Ford
+    # has no price note anywhere.
     other = [
         (link["claim_id"], link["price_note_id"], link["day_distance"], link["nearest_rank"])
         for link in links
         if link["link_type"] == "other_article"
     ]
     assert other == [
+        (f"{APPLE_LATE_ARTICLE}:0", f"{AAPL_ARTICLE}:0", -3, 1),
         (f"{FOLLOW_ARTICLE}:0", f"{TSLA_ARTICLE}:0", -2, 1),
         (f"{TSLA_ARTICLE}:0", f"{FOLLOW_ARTICLE}:0", 2, 1),
         (f"{TSLA_ARTICLE}:1", f"{AAPL_ARTICLE}:0", 0, 1),
@@ -349,6 +354,7 @@ def test_claim_market_moves_follow_the_next_close_rule(build: Build) -> None:
     by_id = {move.pop("claim_ticker_id"): move for move in moves}
     assert set(by_id) == {
         f"{AAPL_ARTICLE}:0:AAPL",
+        f"{APPLE_LATE_ARTICLE}:0:AAPL",
         f"{FORD_ARTICLE}:0:F",
         f"{FOLLOW_ARTICLE}:0:TSLA",
         f"{TSLA_ARTICLE}:0:TSLA",
@@ -370,6 +376,9 @@ def test_claim_market_moves_follow_the_next_close_rule(build: Build) -> None:
     assert by_id[f"{FORD_ARTICLE}:0:F"]["return_1d_pct"] is None
     assert by_id[f"{FOLLOW_ARTICLE}:0:TSLA"]["next_close_date"] == date(2024, 3, 7)
     assert by_id[f"{FOLLOW_ARTICLE}:0:TSLA"]["return_5d_pct"] is None
+    # the Apple claim of 03-08 comes after the last AAPL bar (03-06): a base, no next close yet
+    late = by_id[f"{APPLE_LATE_ARTICLE}:0:AAPL"]
+    assert (late["base_date"], late["next_close_date"]) == (date(2024, 3, 6), None)
 
 
 def test_reference_audit_and_empty_tables(build: Build) -> None:
@@ -396,8 +405,8 @@ def test_views_survive_the_warehouse_file_being_renamed(build: Build, tmp_path: 
     renamed = tmp_path / "renamed.duckdb"
     shutil.copyfile(build.warehouse, renamed)
     with duckdb.connect(str(renamed), read_only=True) as con:
-        assert con.execute("select count(*) from staging.stg_claims").fetchone()[0] == 5
-        assert con.execute("select count(*) from intermediate.int_claim_tickers").fetchone()[0] == 6
+        assert con.execute("select count(*) from staging.stg_claims").fetchone()[0] == 6
+        assert con.execute("select count(*) from intermediate.int_claim_tickers").fetchone()[0] == 7
 
 
 def test_build_passes_on_a_lake_with_only_schema_files(tmp_path: Path) -> None:
@@ -532,6 +541,12 @@ def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) ->
             " where claim_id = ? and link_type = 'other_article'",
             [f"{WEEKEND_ARTICLE}:0"],
         ).fetchall() == [(0,)]
+        # the Apple claim of the day before the window, redone: it keeps its note of 03-05 and gains one
+        assert con.execute(
+            "select note_article_id, day_distance from marts.fct_claim_price_links"
+            " where claim_id = ? and link_type = 'other_article' order by day_distance",
+            [f"{APPLE_LATE_ARTICLE}:0"],
+        ).fetchall() == [(AAPL_ARTICLE, -3), (WEEKEND_ARTICLE, 1)]
     # the market moves redid the window and, of the days around it, only the claims the new AAPL bars
     # complete: on the lake before them (the fixture's), the same question finds none waiting
     moves = (

@@ -1,11 +1,10 @@
 -- Every claim x ticker linked to price notes of that ticker: all notes in the claim's own article
 -- (link_type 'same_article'), and the nearest notes in other articles published within
 -- var('link_window_days') days of the claim's (link_type 'other_article': up to two on or before the
--- claim's day, up to two after it). Incremental: see macros/published_window.sql.
+-- claim's day, up to two after it). Incremental: see macros/published_window.sql, and near_claims below.
 {{
     config(
         materialized='incremental',
-        window_pad_days=var('link_window_days'),
         recompute_key='claim_id',
         article_keys=[['article_id', 'published_date'], ['note_article_id', 'note_published_date']],
     )
@@ -13,6 +12,7 @@
 -- depends_on: {{ ref('stg_article_versions') }}
 {%- set link_window_days = var('link_window_days') %}
 {%- set nearest_per_side = 2 %}
+{%- set window = published_window() if is_incremental() else none %}
 {#- Claims linked to a note of a dropped article version; whether there are any is asked first, so a
     usual night (none) leaves their branch out instead of scanning every claim for none. #}
 {%- set relink_claims -%}
@@ -21,6 +21,47 @@
 {%- endset %}
 {%- set relinking = execute and is_incremental()
     and run_query('select count(*) from (' ~ relink_claims ~ ')').columns[0].values()[0] > 0 %}
+{#- Claims within link_window_days of the window (outside it) whose links the window's notes can change:
+    those linked to a note of the window (it may be gone or re-ranked) or of a dropped article version
+    (relink_claims), and those of a ticker with notes in the window that have fewer than
+    nearest_per_side links on the window's side from days between them and the window (with that many,
+    every note of the window is farther). On busy days that is mostly the day next to the window, not
+    every day of the link window. -#}
+{%- set near_claims -%}
+    with near as (
+        select claim_id, symbol, published_date from {{ ref('int_claim_tickers') }}
+        where {{ in_published_window('published_date', link_window_days) }}
+            and not ({{ in_published_window('published_date') }})
+    ),
+    linked as (
+        select claim_id, symbol, note_published_date from {{ this }}
+        where {{ in_published_window('published_date', link_window_days) }}
+            and not ({{ in_published_window('published_date') }})
+            and link_type = 'other_article'
+    )
+    select distinct near.claim_id
+    from near
+    left join linked on near.claim_id = linked.claim_id and near.symbol = linked.symbol
+    group by near.claim_id, near.symbol, near.published_date
+    having count(*) filter (where {{ in_published_window('linked.note_published_date') }}) > 0
+        {%- if relinking %}
+        or near.claim_id in (select claim_id from ({{ relink_claims }}) as relinked)
+        {%- endif %}
+        or (
+            near.symbol in (
+                select symbol from {{ ref('fct_price_notes') }} where {{ in_published_window('published_date') }}
+            )
+            and count(*) filter (
+                where if(
+                    near.published_date < date '{{ window[0] if window else "" }}',
+                    linked.note_published_date > near.published_date
+                        and linked.note_published_date < date '{{ window[0] if window else "" }}',
+                    linked.note_published_date <= near.published_date
+                        and linked.note_published_date > date '{{ window[1] if window else "" }}'
+                )
+            ) < {{ nearest_per_side }}
+        )
+{%- endset %}
 {#- The claim and the note: the same columns for links within and across articles. #}
 {%- set link_columns %}
         claim_tickers.claim_id,
@@ -43,12 +84,19 @@ claim_tickers as (
 
     select * from {{ ref('int_claim_tickers') }}
     {% if is_incremental() -%}
-    -- a note in the window can be among the nearest of a claim up to link_window_days away
+    where {{ in_published_window('published_date') }}
+    {%- if window %}
+
+    -- each branch with its own filter, so it reaches the lake scan
+    union all
+    select * from {{ ref('int_claim_tickers') }}
     where {{ in_published_window('published_date', link_window_days) }}
+        and not ({{ in_published_window('published_date') }})
+        and claim_id in (select claim_id from ({{ near_claims }}) as near_claims)
+    {%- endif %}
     {%- if relinking %}
 
-    -- claims linked to a note whose article version is gone (it moved to another day) are redone too;
-    -- a branch of its own, so the window's filter above still reaches the lake scan
+    -- claims linked to a note whose article version is gone (it moved to another day) are redone too
     union all
     select * from {{ ref('int_claim_tickers') }}
     where not ({{ in_published_window('published_date', link_window_days) }})
