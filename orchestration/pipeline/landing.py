@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
+import logging
+import os
 import shutil
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +33,12 @@ HISTORY_START = date(1990, 1, 1)
 LEDGER_BATCH_ROWS = 50_000
 OUTCOMES = ("landed", "duplicate", "updated", "rejected")
 INDEX_COLUMNS = ("input_file", "file_hash", "article_id", "content_hash", "outcome")
+# A digest is kept only for a file last modified this long before it was hashed: a rewrite within the
+# file system's timestamp granularity (2 s on FAT) could otherwise leave size and times unchanged (git's
+# "racy clean" files). Younger files are hashed again on every pass until they are this old.
+RACY_WINDOW_NS = 2_000_000_000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -124,6 +134,68 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _stat_key(stat: os.stat_result) -> list[int]:
+    """What changes when a file's bytes may have: size and mtime, and ctime and inode, which a copy
+    that keeps the mtime (cp -p, rsync -t) still changes."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+@dataclass
+class DigestCache:
+    """Inbox files' sha256 by their stat, so a pass reads only new or changed files. Only an accelerator:
+    a missing, corrupt or stale cache means hashing again; the ledger still decides what is landed."""
+
+    path: Path | None
+    known: dict[str, list] = field(default_factory=dict)  # input file -> [*stat key, digest], as read
+    seen: dict[str, list] = field(default_factory=dict)  # this pass's entries, written back
+
+    @classmethod
+    def read(cls, path: Path | None) -> DigestCache:
+        """The cache at path (a first line with the sha256 of the JSON on the second); empty when there
+        is none or it does not check out."""
+        if path is None:
+            return cls(None)
+        try:
+            checksum, _, body = path.read_text().partition("\n")
+            if hashlib.sha256(body.encode()).hexdigest() == checksum:
+                return cls(path, json.loads(body))
+        except (OSError, ValueError):  # missing or unreadable; ValueError: not text or not JSON
+            pass
+        return cls(path)
+
+    def digest(self, path: Path) -> str:
+        """The file's sha256: from the cache when its stat is the one recorded, else read."""
+        started = time.time_ns()
+        stat = path.stat()  # before the bytes are read: a write while hashing changes it for next time
+        key = _stat_key(stat)
+        entry = self.known.get(str(path))
+        digest = entry[-1] if entry and entry[:-1] == key else file_digest(path)
+        if stat.st_mtime_ns < started - RACY_WINDOW_NS:
+            self.seen[str(path)] = [*key, digest]
+        return digest
+
+    def write(self) -> None:
+        """This pass's entries replace the file atomically (files gone from the inbox drop out); a write
+        that fails only costs hashing next time."""
+        if self.path is None:
+            return
+        body = json.dumps(self.seen, separators=(",", ":"))
+        try:
+            fd, temporary = tempfile.mkstemp(
+                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+            )
+            try:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(f"{hashlib.sha256(body.encode()).hexdigest()}\n{body}")
+                os.replace(temporary, self.path)
+            finally:
+                Path(temporary).unlink(missing_ok=True)
+        except OSError as error:
+            log.warning(
+                "inbox digest cache %s not written (%s): the next pass hashes every file", self.path, error
+            )
+
+
 def _article_row(raw: RawArticle, now: datetime) -> dict[str, object]:
     url = canonical_url(raw.url) if raw.url else None
     body_hash = content_hash(raw.body)
@@ -164,6 +236,7 @@ class _Landing:
     now: datetime
     run_id: str
     index: LedgerIndex
+    digests: DigestCache
     report: LandingReport = field(init=False)
     pending: list[dict[str, object]] = field(default_factory=list)
     batch: int = 0
@@ -188,7 +261,7 @@ class _Landing:
         self.pending.append(row)
 
     def land_file(self, path: Path) -> None:
-        digest = file_digest(path)
+        digest = self.digests.digest(path)
         if (str(path), digest) in self.index.recorded:
             return  # accounted for by an earlier run
         self.report.files += 1
@@ -242,17 +315,24 @@ def _quarantine(path: Path, digest: str, quarantine: Path) -> Path:
 
 
 def land_inbox(
-    inbox: Path, lake_location: LakeLocation, *, quarantine: Path | None = None, now: datetime | None = None
+    inbox: Path,
+    lake_location: LakeLocation,
+    *,
+    quarantine: Path | None = None,
+    digest_cache: Path | None = None,
+    now: datetime | None = None,
 ) -> LandingReport:
     """Land every inbox file the ledger has not recorded, and record what became of each item in it.
     Data is written before the ledger rows that describe it: a crash re-lands the same files, same names.
-    One pass at a time per lake (the schedule and the inbox sensor may overlap): a second one waits."""
+    One pass at a time per lake (the schedule and the inbox sensor may overlap): a second one waits.
+    With a digest cache, files whose stat is unchanged since the last pass are not read again."""
     lake = Lake.at(lake_location)
     lake.ensure_schema_files()
     with _landing_lock(lake):
         now = now or datetime.now(UTC)
         run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
-        landing = _Landing(lake, quarantine, now, run_id, LedgerIndex.read(lake))
+        digests = DigestCache.read(digest_cache)
+        landing = _Landing(lake, quarantine, now, run_id, LedgerIndex.read(lake), digests)
         scan = scan_inbox(inbox)
         for link, target in scan.outside:
             digest = hashlib.sha256(f"link:{target}".encode()).hexdigest()
@@ -263,6 +343,7 @@ def land_inbox(
         for path in scan.files:
             landing.land_file(path)
         landing.commit()
+        digests.write()  # after the ledger: a crash before it leaves the previous cache, still true
     return landing.report
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import os
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.lake import Lake
+from orchestration.pipeline import landing
 from orchestration.pipeline.landing import LANDED, OUTCOMES, LedgerError, LedgerIndex, land_inbox
 
 NOW = datetime(2025, 3, 6, 9, 0, tzinfo=UTC)
@@ -188,3 +191,118 @@ def test_an_unreadable_ledger_file_is_named_with_what_to_do(tmp_path: Path) -> N
         match=f"{old}: a ledger file without the columns file_hash, article_id, content_hash; .* aside",
     ):
         land_inbox(inbox, lake_dir, now=NOW)
+
+
+def settled(path: Path, hours_ago: float = 1) -> Path:
+    """The file last modified hours ago: older than the racy window, so its digest can be cached."""
+    then = time.time_ns() - int(hours_ago * 3600e9)
+    os.utime(path, ns=(then, then))
+    return path
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files landing reads to hash, in order (file_digest itself still does the hashing)."""
+    calls: list[Path] = []
+    real = landing.file_digest
+
+    def counted(path: Path) -> str:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(landing, "file_digest", counted)
+    return calls
+
+
+def test_a_second_pass_reads_only_new_files(tmp_path: Path, hashed: list[Path]) -> None:
+    inbox, lake_dir, cache = tmp_path / "inbox", tmp_path / "lake", tmp_path / "digests.json"
+    story, other = settled(jsonl(inbox, "a.jsonl", STORY)), settled(jsonl(inbox, "b.jsonl", OTHER))
+    land_inbox(inbox, lake_dir, digest_cache=cache, now=NOW)
+    assert hashed == [story, other]
+    hashed.clear()
+    new = jsonl(inbox, "c.jsonl", {**OTHER, "id": "n-3", "url": None, "body": "Tesla Inc. cut prices."})
+    report = land_inbox(inbox, lake_dir, digest_cache=cache, now=LATER)
+    assert hashed == [new] and report.counts["landed"] == 1
+    # a file gone from the inbox leaves the cache when it is written again
+    other.unlink()
+    land_inbox(inbox, lake_dir, digest_cache=cache, now=LATER + timedelta(days=1))
+    assert str(story) in cache.read_text() and str(other) not in cache.read_text()
+
+
+def test_a_file_rewritten_in_place_is_hashed_again_and_lands(tmp_path: Path, hashed: list[Path]) -> None:
+    inbox, lake_dir, cache = tmp_path / "inbox", tmp_path / "lake", tmp_path / "digests.json"
+    story = settled(jsonl(inbox, "a.jsonl", STORY), hours_ago=4)
+    settled(jsonl(inbox, "b.jsonl", OTHER))
+    land_inbox(inbox, lake_dir, digest_cache=cache, now=NOW)
+    passes = (NOW + timedelta(days=day) for day in range(1, 4))
+    # new text, new size and mtime
+    hashed.clear()
+    longer = {**STORY, "body": STORY["body"] + " Deliveries resume in May."}
+    settled(jsonl(inbox, "a.jsonl", longer), hours_ago=3)
+    assert land_inbox(inbox, lake_dir, digest_cache=cache, now=next(passes)).counts["updated"] == 1
+    assert hashed == [story]
+    # new text of the same size, new mtime
+    hashed.clear()
+    size = story.stat().st_size
+    settled(jsonl(inbox, "a.jsonl", {**longer, "body": longer["body"].replace("40", "45")}), hours_ago=2)
+    assert story.stat().st_size == size
+    assert land_inbox(inbox, lake_dir, digest_cache=cache, now=next(passes)).counts["updated"] == 1
+    assert hashed == [story]
+    # new text of the same size under the old mtime (a copy that keeps times, cp -p): the ctime tells
+    hashed.clear()
+    before = story.stat()
+    jsonl(inbox, "a.jsonl", {**longer, "body": longer["body"].replace("40", "46")})
+    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (story.stat().st_size, story.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert land_inbox(inbox, lake_dir, digest_cache=cache, now=next(passes)).counts["updated"] == 1
+    assert hashed == [story]
+
+
+def test_a_damaged_or_missing_cache_only_costs_hashing(tmp_path: Path, hashed: list[Path]) -> None:
+    inbox, lake_dir, cache = tmp_path / "inbox", tmp_path / "lake", tmp_path / "digests.json"
+    story, other = settled(jsonl(inbox, "a.jsonl", STORY)), settled(jsonl(inbox, "b.jsonl", OTHER))
+    land_inbox(inbox, lake_dir, digest_cache=cache, now=NOW)
+    rows = ledger(lake_dir)
+
+    def swapped_digests(text: str) -> str:
+        """Well-formed, but a file's digest is another's: the checksum line no longer matches."""
+        entries = json.loads(text.partition("\n")[2])
+        entries[str(story)][-1], entries[str(other)][-1] = entries[str(other)][-1], entries[str(story)][-1]
+        return text.partition("\n")[0] + "\n" + json.dumps(entries)
+
+    damages = {
+        "truncated": lambda: cache.write_text(cache.read_text()[:100]),
+        "not text": lambda: cache.write_bytes(b"\xff\xfe\x00garbage"),
+        "swapped digests": lambda: cache.write_text(swapped_digests(cache.read_text())),
+        "deleted": cache.unlink,
+    }
+    passes = (NOW + timedelta(days=day) for day in range(1, 10))
+    for damage, damage_cache in damages.items():
+        damage_cache()
+        hashed.clear()
+        assert land_inbox(inbox, lake_dir, digest_cache=cache, now=next(passes)).seen == 0, damage
+        assert hashed == [story, other], damage
+        hashed.clear()  # the pass wrote the cache again
+        land_inbox(inbox, lake_dir, digest_cache=cache, now=next(passes))
+        assert hashed == [], damage
+    assert ledger(lake_dir) == rows
+
+
+def test_a_file_modified_within_the_racy_window_is_hashed_until_it_is_older(
+    tmp_path: Path, hashed: list[Path]
+) -> None:
+    """With coarse file timestamps, a rewrite in the same tick as the hashing keeps the size and times
+    (the test cannot make that happen: a real rewrite moves the ctime here), so a digest is not kept for
+    a file modified within the racy window before it was hashed."""
+    inbox, lake_dir, cache = tmp_path / "inbox", tmp_path / "lake", tmp_path / "digests.json"
+    fresh = jsonl(inbox, "a.jsonl", STORY)
+    land_inbox(inbox, lake_dir, digest_cache=cache, now=NOW)
+    hashed.clear()
+    assert land_inbox(inbox, lake_dir, digest_cache=cache, now=LATER).seen == 0
+    assert hashed == [fresh]
+    # older now (the ctime moves with utime: this pass hashes it once more, then keeps its digest)
+    settled(fresh)
+    land_inbox(inbox, lake_dir, digest_cache=cache, now=LATER + timedelta(days=1))
+    hashed.clear()
+    land_inbox(inbox, lake_dir, digest_cache=cache, now=LATER + timedelta(days=2))
+    assert hashed == []
