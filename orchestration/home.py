@@ -69,6 +69,11 @@ class Home:
         return self.root / "quarantine"
 
     @property
+    def digest_cache(self) -> Path:
+        """The inbox files' sha256 by stat, so landing reads only new or changed files (see landing)."""
+        return self.root / "inbox-digests.json"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

@@ -45,7 +45,7 @@ INGEST_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONEN
 def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome):
     """Land every inbox file the ledger has not seen; files already recorded are not read again."""
     home = tickerwire.paths()
-    report = land_inbox(home.inbox, home.lake, quarantine=home.quarantine)
+    report = land_inbox(home.inbox, home.lake, quarantine=home.quarantine, digest_cache=home.digest_cache)
     touched = sorted(day.isoformat() for day in report.touched_dates)
     context.log.info(
         f"{report.files} new files, {report.seen} items: "
