@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -67,17 +67,25 @@ class LedgerError(Exception):
 
 @dataclass
 class LedgerIndex:
-    """What the ledger already holds: which files were processed, and each article's current text."""
+    """What the ledger already holds: which files were processed, and each article's current text.
+
+    The files are indexed at once (a few rows per input file). The texts are looked up only for the
+    articles and texts a pass meets (`load`): the ledger holds a row per article ever landed, and building
+    lookups of all of them cost seconds a night at a million articles."""
 
     recorded: set[tuple[str, str]] = field(default_factory=set)  # (input_file, file_hash)
     first_file: dict[str, str] = field(default_factory=dict)  # file_hash -> the file that landed those bytes
     current_text: dict[str, str] = field(default_factory=dict)  # article_id -> content_hash
     article_of_text: dict[str, str] = field(default_factory=dict)  # content_hash -> article_id
+    # the ledger's landed and updated rows (article_id, content_hash), in ledger order, not yet loaded
+    texts: pa.Table | None = field(default=None, repr=False, compare=False)
+    loaded_ids: set[str] = field(default_factory=set, repr=False, compare=False)
+    loaded_hashes: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @classmethod
     def read(cls, lake: Lake) -> LedgerIndex:
-        """The index of every ledger row so far, as `record` would build it row by row (whole columns at
-        once: the ledger holds a row per article ever landed)."""
+        """The index of every ledger row so far, as `record` would build it row by row, once the texts
+        asked about are loaded."""
         # File names start with the run's UTC time, so sorted files are in the order they were written.
         parts = []
         for path in lake.data_files(lake.table_dir("ingest_ledger")):
@@ -100,11 +108,31 @@ class LedgerIndex:
         index.recorded = set(files)
         for input_file, file_hash in files:  # in ledger order: the first file to hold the bytes wins
             index.first_file.setdefault(file_hash, input_file)
-        texts = ledger.filter(pc.is_in(ledger["outcome"], pa.array(["landed", "updated"])))
-        article_ids, hashes = texts["article_id"].to_pylist(), texts["content_hash"].to_pylist()
-        index.current_text = dict(zip(article_ids, hashes, strict=True))  # the latest text wins
-        index.article_of_text = dict(zip(reversed(hashes), reversed(article_ids), strict=True))  # the first
+        landed = ledger.filter(pc.is_in(ledger["outcome"], pa.array(["landed", "updated"])))
+        index.texts = landed.select(["article_id", "content_hash"])
         return index
+
+    def load(self, article_ids: Iterable[str], text_hashes: Iterable[str]) -> None:
+        """Bring the ledger's rows of these articles and texts into the lookups, before any of them is
+        recorded in this pass (each key once: later rows of this pass are newer than the ledger's)."""
+        ids = {key for key in article_ids if key not in self.loaded_ids}
+        hashes = {key for key in text_hashes if key not in self.loaded_hashes}
+        self.loaded_ids |= ids
+        self.loaded_hashes |= hashes
+        if self.texts is None or not (ids or hashes):
+            return
+        matching = self.texts.filter(
+            pc.or_(
+                pc.is_in(self.texts["article_id"], pa.array(list(ids), pa.string())),
+                pc.is_in(self.texts["content_hash"], pa.array(list(hashes), pa.string())),
+            )
+        )
+        rows = zip(matching["article_id"].to_pylist(), matching["content_hash"].to_pylist(), strict=True)
+        for article, text_hash in rows:  # in ledger order
+            if article in ids:
+                self.current_text[article] = text_hash  # the latest text wins
+            if text_hash in hashes:
+                self.article_of_text.setdefault(text_hash, article)  # the first article wins
 
     def record(self, row: Mapping[str, object]) -> None:
         self.recorded.add((row["input_file"], row["file_hash"]))
@@ -272,22 +300,29 @@ class _Landing:
             return
         by_day: dict[date, list[dict[str, object]]] = defaultdict(list)
         rejected = False
-        for item in read_input(path):
-            if isinstance(item, RejectedInput):
-                self.ledger_row(path, digest, item.input_position, "rejected", item.reason)
+        # read whole first, so the ledger's rows of the file's articles are looked up at once
+        entries = [
+            item if isinstance(item, RejectedInput) else _article_row(item, self.now)
+            for item in read_input(path)
+        ]
+        rows = [entry for entry in entries if not isinstance(entry, RejectedInput)]
+        self.index.load((row["article_id"] for row in rows), (row["content_hash"] for row in rows))
+        for entry in entries:
+            if isinstance(entry, RejectedInput):
+                self.ledger_row(path, digest, entry.input_position, "rejected", entry.reason)
                 rejected = True
                 continue
-            row = _article_row(item, self.now)
-            ids = {"article_id": row["article_id"], "content_hash": row["content_hash"]}
-            if row["published_date"] < HISTORY_START:
-                reason = f"published {row['published_date']}, before the history starts ({HISTORY_START})"
-                self.ledger_row(path, digest, item.input_position, "rejected", reason, **ids)
+            position = entry["input_position"]
+            ids = {"article_id": entry["article_id"], "content_hash": entry["content_hash"]}
+            if entry["published_date"] < HISTORY_START:
+                reason = f"published {entry['published_date']}, before the history starts ({HISTORY_START})"
+                self.ledger_row(path, digest, position, "rejected", reason, **ids)
                 rejected = True
                 continue
-            outcome, detail = self.index.outcome(row["article_id"], row["content_hash"])
-            self.ledger_row(path, digest, item.input_position, outcome, detail or _date_note(row), **ids)
+            outcome, detail = self.index.outcome(entry["article_id"], entry["content_hash"])
+            self.ledger_row(path, digest, position, outcome, detail or _date_note(entry), **ids)
             if outcome != "duplicate":
-                by_day[row["published_date"]].append(row)
+                by_day[entry["published_date"]].append(entry)
         name = f"{digest[:20]}.parquet"
         for day, rows in by_day.items():
             self.lake.write_rows(f"{self.lake.partition_dir(LANDED, day)}/{name}", "articles", rows)

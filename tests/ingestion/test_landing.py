@@ -164,20 +164,28 @@ def test_a_second_pass_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_the_ledger_index_is_read_as_if_recorded_row_by_row(tmp_path: Path) -> None:
-    """The index is built from whole columns; it must equal `record` applied to each row in order."""
+    """The index is built from whole columns, its texts as they are asked about; it must equal `record`
+    applied to each row in order."""
     inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
     first = jsonl(inbox, "a.jsonl", STORY, OTHER, "{not json")
     land_inbox(inbox, lake_dir, now=NOW)
     corrected = {**STORY, "body": STORY["body"].replace("40 orders", "45 orders")}
     jsonl(inbox, "b.jsonl", corrected, {**OTHER, "id": "n-9", "url": "https://news.example.com/ford-2"})
     (inbox / "copy.jsonl").write_bytes(first.read_bytes())
+    # the story again, now with the other article's text: an update, and that text stays the other's
+    jsonl(inbox, "c.jsonl", {**STORY, "body": OTHER["body"]})
     land_inbox(inbox, lake_dir, now=LATER)
     rows = ledger(lake_dir)
     assert {row["outcome"] for row in rows} == set(OUTCOMES)
     row_by_row = LedgerIndex()
     for row in rows:
         row_by_row.record(row)
-    assert LedgerIndex.read(Lake(lake_dir)) == row_by_row
+    index = LedgerIndex.read(Lake(lake_dir))
+    assert index.recorded == row_by_row.recorded and index.first_file == row_by_row.first_file
+    # the texts come in as a pass asks about them: before, none; once all are asked about, all
+    assert index.current_text == {} and index.article_of_text == {}
+    index.load((row["article_id"] for row in rows), (row["content_hash"] for row in rows))
+    assert index == row_by_row
 
 
 def test_an_unreadable_ledger_file_is_named_with_what_to_do(tmp_path: Path) -> None:
