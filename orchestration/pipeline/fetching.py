@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from orchestration.files import write_atomic
 from orchestration.home import Home
 from orchestration.ingestion.feeds import FeedConfig, FeedError, complete_entry, parse_feed
 from orchestration.ingestion.http_fetch import FetchError, FetchPolicy, HostThrottle, HttpFetcher, check_url
@@ -308,7 +309,7 @@ class _State:
             "last_modified": self.last_modified,
             "keys": self.keys[-MAX_REMEMBERED:],
         }
-        _write_atomic(self.path, json.dumps(payload, indent=1).encode())
+        write_atomic(self.path, json.dumps(payload, indent=1).encode())
 
 
 def _fetch_feed(
@@ -411,7 +412,7 @@ def _write_records(folder: Path, kind: str, records: list[dict[str, object]], fe
     data = _scrub(lines.encode("utf-8"), fetcher)
     path = folder / f"{kind}-{hashlib.sha256(data).hexdigest()[:16]}.jsonl"
     if not path.exists():
-        _write_atomic(path, data)
+        write_atomic(path, data)
     return path
 
 
@@ -430,8 +431,8 @@ def _keep_raw(
     path = folder / f"{kind}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
     sidecar = {"url": url, "fetched_at": now.isoformat(), "reason": reason}
     if not path.exists():
-        _write_atomic(path.with_name(path.name + ".meta.json"), _scrub(json.dumps(sidecar).encode(), fetcher))
-        _write_atomic(path, data)
+        write_atomic(path.with_name(path.name + ".meta.json"), _scrub(json.dumps(sidecar).encode(), fetcher))
+        write_atomic(path, data)
     return path
 
 
@@ -441,17 +442,3 @@ def _scrub(data: bytes, fetcher: HttpFetcher) -> bytes:
         for spelling in {secret, json.dumps(secret)[1:-1]}:
             data = data.replace(spelling.encode("utf-8"), b"***")
     return data
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Written under a hidden .tmp name (which the inbox readers skip), then renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

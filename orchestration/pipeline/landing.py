@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orchestration.files import write_atomic
 from orchestration.ingestion.identity import article_id, canonical_url, content_hash
 from orchestration.ingestion.readers import WHOLE_FILE, read_input, scan_inbox
 from orchestration.ingestion.records import RawArticle, RejectedInput
@@ -209,15 +210,7 @@ class DigestCache:
             return
         body = json.dumps(self.seen, separators=(",", ":"))
         try:
-            fd, temporary = tempfile.mkstemp(
-                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-            )
-            try:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(f"{hashlib.sha256(body.encode()).hexdigest()}\n{body}")
-                os.replace(temporary, self.path)
-            finally:
-                Path(temporary).unlink(missing_ok=True)
+            write_atomic(self.path, f"{hashlib.sha256(body.encode()).hexdigest()}\n{body}".encode())
         except OSError as error:
             log.warning(
                 "inbox digest cache %s not written (%s): the next pass hashes every file", self.path, error
