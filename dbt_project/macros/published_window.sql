@@ -58,6 +58,12 @@
 {%- endmacro %}
 
 
+{#- SQL condition: `column` within pad_days of the window but not in it (the days a window's rows can
+    reach; `false` without a window). -#}
+{% macro around_published_window(column, pad_days) -%}
+    {{ in_published_window(column, pad_days) }} and not ({{ in_published_window(column) }})
+{%- endmacro %}
+
 {#- SQL condition: the row's article version (article id, published date) was replaced by a surviving
     version on another day of the window (stg_article_versions). For a row outside the window that is
     "no longer survives" (of an article the lake still has): the days outside the window are unchanged

@@ -19,8 +19,7 @@
     only, not every claim of the days around it. -#}
 {%- set completable -%}
     select existing.claim_ticker_id from {{ this }} as existing
-    where {{ in_published_window('existing.published_date', bar_reach_days) }}
-        and not ({{ in_published_window('existing.published_date') }})
+    where {{ around_published_window('existing.published_date', bar_reach_days) }}
         and existing.day5_date is null
         and (
             select count(*) from {{ ref('stg_daily_bars') }} as bars
@@ -43,8 +42,7 @@ claim_tickers as (
     -- a branch of its own, so the window's filter above still reaches the lake scan
     union all
     select * from {{ ref('int_claim_tickers') }}
-    where {{ in_published_window('published_date', bar_reach_days) }}
-        and not ({{ in_published_window('published_date') }})
+    where {{ around_published_window('published_date', bar_reach_days) }}
         and claim_ticker_id in (select claim_ticker_id from ({{ completable }}) as waiting)
     {%- endif %}
     {%- endif %}

@@ -30,13 +30,11 @@
 {%- set near_claims -%}
     with near as (
         select claim_id, symbol, published_date from {{ ref('int_claim_tickers') }}
-        where {{ in_published_window('published_date', link_window_days) }}
-            and not ({{ in_published_window('published_date') }})
+        where {{ around_published_window('published_date', link_window_days) }}
     ),
     linked as (
         select claim_id, symbol, note_published_date from {{ this }}
-        where {{ in_published_window('published_date', link_window_days) }}
-            and not ({{ in_published_window('published_date') }})
+        where {{ around_published_window('published_date', link_window_days) }}
             and link_type = 'other_article'
     )
     select distinct near.claim_id
@@ -90,8 +88,7 @@ claim_tickers as (
     -- each branch with its own filter, so it reaches the lake scan
     union all
     select * from {{ ref('int_claim_tickers') }}
-    where {{ in_published_window('published_date', link_window_days) }}
-        and not ({{ in_published_window('published_date') }})
+    where {{ around_published_window('published_date', link_window_days) }}
         and claim_id in (select claim_id from ({{ near_claims }}) as near_claims)
     {%- endif %}
     {%- if relinking %}
