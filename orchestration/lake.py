@@ -18,10 +18,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
-from orchestration.lake_schema import TABLES
+from orchestration.lake_schema import DAY_TABLES, TABLES
 
 SCHEMA_FILE = "_schema.parquet"
 DAY_KEY = "published_date"
+# Hive's name for a partition without a value, which DuckDB reads as NULL. A day table's schema file
+# sits in that folder: DuckDB prunes day folders by name only when every file of the table is in one,
+# and the name sorts after the days, so the first file DuckDB opens (it estimates a scan's rows and
+# threads from it) holds data whenever the table has any.
+NO_DAY = "__HIVE_DEFAULT_PARTITION__"
 
 
 class Lake:
@@ -47,7 +52,10 @@ class Lake:
         return f"{self.root}/{table}"
 
     def partition_dir(self, table: str, day: date) -> str:
-        return f"{self.root}/{table}/{DAY_KEY}={day.isoformat()}"
+        return self.partition_dir_named(table, day.isoformat())
+
+    def partition_dir_named(self, table: str, value: str) -> str:
+        return f"{self.root}/{table}/{DAY_KEY}={value}"
 
     def write_table(self, path: str, table: pa.Table, *, metadata: Mapping[str, str] | None = None) -> None:
         """Readers see the old file or the new one, never a part: locally a temp file beside `path`,
@@ -79,14 +87,24 @@ class Lake:
         self.write_table(path, arrow_table, **kwargs)
         return arrow_table.num_rows
 
+    def schema_file(self, table: str) -> str:
+        """Where the table's zero-row file is: in the `NO_DAY` folder for day tables, else the root."""
+        folder = self.partition_dir_named(table, NO_DAY) if table in DAY_TABLES else self.table_dir(table)
+        return f"{folder}/{SCHEMA_FILE}"
+
     def ensure_schema_files(self) -> None:
-        """Give every table a zero-row file, so dbt's sources read an empty table rather than fail."""
+        """Give every table a zero-row file, so dbt's sources read an empty table rather than fail.
+
+        Moves a day table's schema file out of its root, where lakes before 2026-12 kept it."""
         if self.is_local:
             Path(self.root).mkdir(parents=True, exist_ok=True)
         for name, schema in TABLES.items():
-            path = f"{self.table_dir(name)}/{SCHEMA_FILE}"
+            path = self.schema_file(name)
             if not self.exists(path):
                 self.write_table(path, schema.empty_table())
+            root_file = f"{self.table_dir(name)}/{SCHEMA_FILE}"
+            if root_file != path and self.exists(root_file):
+                self.fs.rm(root_file)
 
     def exists(self, path: str) -> bool:
         self.fs.invalidate_cache(path)
@@ -102,9 +120,10 @@ class Lake:
         return [path for path in self._glob(f"{folder}/{pattern}") if _is_data(path)]
 
     def partitions(self, table: str, key: str) -> list[str]:
-        """The values of a table's `key=value` partition folders, sorted."""
+        """The values of a table's `key=value` partition folders, sorted (not the schema file's)."""
         folders = self._glob(f"{self.table_dir(table)}/{key}=*")
-        return sorted(path.rsplit("/", 1)[1].removeprefix(f"{key}=") for path in folders)
+        values = (path.rsplit("/", 1)[1].removeprefix(f"{key}=") for path in folders)
+        return sorted(value for value in values if value != NO_DAY)
 
     def days(self, table: str) -> list[date]:
         """The published dates a table has partition folders for, sorted."""

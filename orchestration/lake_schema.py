@@ -160,3 +160,5 @@ TABLES: dict[str, pa.Schema] = {
     "ingest_ledger": INGEST_LEDGER,
     "daily_bars": DAILY_BARS,
 }
+# Tables in `published_date=YYYY-MM-DD/` folders (the others: plain files, or `year=` for daily_bars).
+DAY_TABLES = frozenset({"articles", "ticker_mentions", "price_notes", "claims", "amounts", "entities"})

@@ -1,7 +1,8 @@
 """A small Parquet lake for the dbt tests, laid out like the pipeline writes it.
 
-Every table gets its zero-row `_schema.parquet`; partitioned tables get `published_date=YYYY-MM-DD/`
-folders (with `published_date` also a column inside the files); the others get plain files.
+Every table gets its zero-row schema file (`Lake.ensure_schema_files`); the day tables get
+`published_date=YYYY-MM-DD/` folders (with `published_date` also a column inside the files); the others
+get plain files.
 
 The fixture (`sample_lake_rows`) holds three articles:
 
@@ -33,10 +34,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.lake_schema import TABLES
-
-SCHEMA_FILE = "_schema.parquet"
-UNPARTITIONED = frozenset({"ticker_reference", "ingest_ledger", "daily_bars"})
+from orchestration.lake import Lake
+from orchestration.lake_schema import DAY_TABLES, TABLES
 
 TSLA_ARTICLE = "a-tsla"
 AAPL_ARTICLE = "a-aapl"
@@ -59,15 +58,14 @@ def _utc(*args: int) -> datetime:
 def write_lake(lake: Path, rows_by_table: Mapping[str, Iterable[Mapping[str, object]]]) -> None:
     """Write `rows_by_table` (table -> rows as dicts) into `lake`, plus every table's schema file.
 
-    Rows of partitioned tables go to their `published_date=` folder; tables without rows end up
-    with only `_schema.parquet`."""
+    Rows of day tables go to their `published_date=` folder; tables without rows end up with only
+    their schema file."""
     unknown = set(rows_by_table) - set(TABLES)
     if unknown:
         raise ValueError(f"not lake tables: {sorted(unknown)}")
+    Lake(lake).ensure_schema_files()
     for name, schema in TABLES.items():
         folder = lake / name
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(schema.empty_table(), folder / SCHEMA_FILE)
         rows = [dict(row) for row in rows_by_table.get(name, ())]
         if not rows:
             continue
@@ -79,7 +77,7 @@ def write_lake(lake: Path, rows_by_table: Mapping[str, Iterable[Mapping[str, obj
                 run_table = pa.Table.from_pylist(run_rows, schema=schema)
                 pq.write_table(run_table, folder / f"{run_id}-0000.parquet")
             continue
-        if name in UNPARTITIONED:
+        if name not in DAY_TABLES:
             pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "data.parquet")
             continue
         by_day: dict[date, list[dict]] = {}

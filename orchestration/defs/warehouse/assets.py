@@ -138,6 +138,7 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
     it rebuilds every table (a copy would cost the time to copy it and leave the old tables' blocks
     as free space in the new file)."""
     home = tickerwire.export_environment()
+    home.lake.ensure_schema_files()  # the sources need every table, in this version's layout
     building = home.warehouse.with_name("warehouse.building.duckdb")
     seconds: dict[str, float] = {}
     with _build_lock(home.warehouse):
