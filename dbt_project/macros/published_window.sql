@@ -18,7 +18,10 @@
           - belongs to an article version that no longer survives in staging (an article that moved
             to another day of the window, see of_dropped_article_version): config `article_keys`, pairs of
             (article id column, published date column), default [["article_id", "published_date"]], or
-          - shares its `recompute_key` (config, optional) with a row just computed,
+          - shares its `recompute_key` (config, optional) and published_date with a row just computed
+            (with the date DuckDB skips the row groups of other days, the marts being stored in date
+            order: matching three days' claim ids in the 1M link mart took 1.2-1.4 s by id, 0.3 s by
+            id and date; a row whose article moved to another day goes with its dropped version),
         and inserts the rows just computed. A day of the window that lost all its rows ends up empty,
         as in a full refresh.
 -#}
@@ -102,7 +105,8 @@
     {%- if recompute_key %}
 
     delete from {{ target }} as existing
-    where existing.{{ recompute_key }} in (select {{ recompute_key }} from {{ source }});
+    where (existing.{{ recompute_key }}, existing.published_date)
+        in (select {{ recompute_key }}, published_date from {{ source }});
     {%- endif %}
 
     insert into {{ target }} ({{ columns }})
