@@ -413,7 +413,7 @@ def test_views_survive_the_warehouse_file_being_renamed(build: Build, tmp_path: 
 def test_a_query_for_one_day_opens_only_that_days_lake_files(build: Build) -> None:
     """The day tables are read with hive partitioning, so a windowed build's cost follows its days, and
     the scan's row estimate comes from a data file, not from the zero-row schema file (DuckDB plans joins
-    and threads from the first file it opens: an estimate of 0 rows ran a 100k build out of memory)."""
+    and threads from the first file it opens; with an estimate of 0 rows a 100k build ran out of memory)."""
     with duckdb.connect(str(build.warehouse), read_only=True) as con:
         day_query = f"select count(*) from staging.stg_claims where published_date = '{MAR_05}'"
         profile = "\n".join(row[1] for row in con.execute(f"explain analyze {day_query}").fetchall())
