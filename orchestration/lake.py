@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
+from orchestration.files import replaced_atomically
 from orchestration.lake_schema import DAY_TABLES, TABLES
 
 SCHEMA_FILE = "_schema.parquet"
@@ -64,22 +64,9 @@ class Lake:
             merged = dict(table.schema.metadata or {})
             merged.update({key.encode(): value.encode() for key, value in metadata.items()})
             table = table.replace_schema_metadata(merged)
-        if not self.is_local:
-            with self.fs.open(path, "wb") as handle:
-                pq.write_table(table, handle, compression="zstd")
-            return
-        folder = Path(path).parent
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{Path(path).name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pq.write_table(table, handle, compression="zstd")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        opened = replaced_atomically(Path(path)) if self.is_local else self.fs.open(path, "wb")
+        with opened as handle:
+            pq.write_table(table, handle, compression="zstd")
 
     def write_rows(self, path: str, table: str, rows: Iterable[Mapping[str, object]], **kwargs) -> int:
         """Write rows (dicts keyed by column) with the table's schema; returns the row count."""
