@@ -52,10 +52,7 @@ class Lake:
         return f"{self.root}/{table}"
 
     def partition_dir(self, table: str, day: date) -> str:
-        return self.partition_dir_named(table, day.isoformat())
-
-    def partition_dir_named(self, table: str, value: str) -> str:
-        return f"{self.root}/{table}/{DAY_KEY}={value}"
+        return f"{self.root}/{table}/{DAY_KEY}={day.isoformat()}"
 
     def write_table(self, path: str, table: pa.Table, *, metadata: Mapping[str, str] | None = None) -> None:
         """Readers see the old file or the new one, never a part: locally a temp file beside `path`,
@@ -76,8 +73,9 @@ class Lake:
 
     def schema_file(self, table: str) -> str:
         """Where the table's zero-row file is: in the `NO_DAY` folder for day tables, else the root."""
-        folder = self.partition_dir_named(table, NO_DAY) if table in DAY_TABLES else self.table_dir(table)
-        return f"{folder}/{SCHEMA_FILE}"
+        if table in DAY_TABLES:
+            return f"{self.table_dir(table)}/{DAY_KEY}={NO_DAY}/{SCHEMA_FILE}"
+        return f"{self.table_dir(table)}/{SCHEMA_FILE}"
 
     def ensure_schema_files(self) -> None:
         """Give every table a zero-row file, so dbt's sources read an empty table rather than fail.
@@ -87,11 +85,12 @@ class Lake:
             Path(self.root).mkdir(parents=True, exist_ok=True)
         for name, schema in TABLES.items():
             path = self.schema_file(name)
-            if not self.exists(path):
-                self.write_table(path, schema.empty_table())
+            if self.exists(path):
+                continue
             root_file = f"{self.table_dir(name)}/{SCHEMA_FILE}"
-            if root_file != path and self.exists(root_file):
+            if root_file != path and self.exists(root_file):  # removed first: a crash between leaves neither
                 self.fs.rm(root_file)
+            self.write_table(path, schema.empty_table())
 
     def exists(self, path: str) -> bool:
         self.fs.invalidate_cache(path)
