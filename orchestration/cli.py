@@ -108,22 +108,23 @@ def run(args: argparse.Namespace) -> int:
     _prepare(home)
     if args.lake:  # the runs' definitions resolve the home from the environment
         os.environ["TICKERWIRE_LAKE"] = home.lake.url
-    from orchestration.runner import Landed, RunFailed, build, land, pending
+    from orchestration.runner import Landed, RunFailed, build, land, pending, warehouse_copied_ahead
 
     log = home.root / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     log.parent.mkdir(exist_ok=True)
     console.print(f"tickerwire home [bold]{home.root}[/bold], inbox {home.inbox}")
     try:
-        landed: Landed = _stage(console, "Landing new inbox files", land, log)
-        _report_landing(console, home, landed)
-        days = sorted(set(landed.touched_days) | set(pending(home.lake)))
-        if days or not _warehouse_is_current(home):
-            label = f"Extracting {len(days)} day(s) and building the warehouse with dbt"
-            if not days:
-                label = "Rebuilding the warehouse with dbt (the models or the lake changed)"
-            _stage(console, label, lambda: build(days), log)
-        else:
-            console.print("Nothing new in the inbox: the warehouse is unchanged.")
+        with warehouse_copied_ahead(home):
+            landed: Landed = _stage(console, "Landing new inbox files", land, log)
+            _report_landing(console, home, landed)
+            days = sorted(set(landed.touched_days) | set(pending(home.lake)))
+            if days or not _warehouse_is_current(home):
+                label = f"Extracting {len(days)} day(s) and building the warehouse with dbt"
+                if not days:
+                    label = "Rebuilding the warehouse with dbt (the models or the lake changed)"
+                _stage(console, label, lambda: build(days), log)
+            else:
+                console.print("Nothing new in the inbox: the warehouse is unchanged.")
     except RunFailed as failure:
         raise CliError(f"{failure}\nfull log: {log}; the previous warehouse is still in place") from failure
     import duckdb

@@ -11,7 +11,8 @@ import pytest
 
 from orchestration.defs.resources import TickerwireHome, WarehouseDbt, dbt_executable
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
-from orchestration.defs.warehouse.assets import warehouse
+from orchestration.defs.warehouse.assets import COPIED_AHEAD, warehouse
+from orchestration.defs.warehouse.copy_ahead import copying_ahead
 from orchestration.defs.warehouse.project import dbt_project
 from orchestration.home import Home
 from orchestration.lake import Lake
@@ -76,10 +77,14 @@ def test_nightly_run_then_the_sensor_builds_the_late_day(home: Path) -> None:
         (request,) = tick.run_requests
         assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2024-06-06", "2024-06-06")
 
-        late = defs.resolve_job_def("build_job").execute_in_process(
-            instance=instance, tags=request.tags, run_config=QUIET_RUN_CONFIG
-        )
+        # as `tickerwire run` does, the copy for the build is made before the run and taken by it
+        with copying_ahead(home / "warehouse.duckdb"):
+            late = defs.resolve_job_def("build_job").execute_in_process(
+                instance=instance, tags=request.tags, run_config=QUIET_RUN_CONFIG
+            )
         assert late.success
+        assert COPIED_AHEAD in {entry.user_message for entry in instance.all_logs(late.run_id)}
+        assert sorted(path.name for path in home.glob("warehouse*")) == ["warehouse.duckdb", "warehouse.lock"]
         assert _articles_by_day(home) == {"2024-06-06": 1, "2024-06-07": 1}
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
             notes = con.sql(

@@ -208,16 +208,17 @@ def _use_home(root: Path):
 def nightly(root: Path, sampler: CpuSampler) -> dict[str, float]:
     """`tickerwire run` on the home at `root`: land, then extract the pending days and build; timed."""
     from orchestration.defs.warehouse.project import manifest_is_stale, parse_manifest
-    from orchestration.runner import build, land, pending
+    from orchestration.runner import build, land, pending, warehouse_copied_ahead
 
     home = _use_home(root)
     if manifest_is_stale():
         parse_manifest()
     cpu_start, started = _cpu_seconds(), time.time()
-    touched = land().touched_days
-    cpu_landed, landed = _cpu_seconds(), time.time()
-    days = sorted(set(touched) | set(pending(home.lake)))
-    build(days)
+    with warehouse_copied_ahead(home):
+        touched = land().touched_days
+        cpu_landed, landed = _cpu_seconds(), time.time()
+        days = sorted(set(touched) | set(pending(home.lake)))
+        build(days)
     cpu_finished, finished = _cpu_seconds(), time.time()
     extracts = _run_seconds("extract_job", landed)
     (warehouse,) = _run_seconds("warehouse_job", landed)[-1:]

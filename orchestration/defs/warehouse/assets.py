@@ -26,6 +26,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import TickerwireHome
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.warehouse.copy_ahead import take_copy
 from orchestration.defs.warehouse.project import dbt_project, project_changed_since
 from orchestration.home import Home
 
@@ -33,6 +34,7 @@ PARTITION_TAG = "dagster/partition"
 # The build's log line of where its time went outside dbt too (the bench reads it back).
 WAREHOUSE_SECONDS = "warehouse build seconds: "
 WAREHOUSE_PARTS = ("copy", "dbt", "checkpoint and swap", "row counts")
+COPIED_AHEAD = "the build starts from the copy of the warehouse made while landing ran"
 # Pipeline builds leave out dbt's unit tests: they check the models' logic on fixed rows, not the night's
 # data, and run in the test suite's own dbt builds.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -134,9 +136,9 @@ def _environment(values: Mapping[str, str | None]) -> Iterator[None]:
 def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire: TickerwireHome):
     """`dbt build` into warehouse.building.duckdb, then an atomic rename.
 
-    A windowed build starts from a copy of the current file; a full refresh from an empty one, since
-    it rebuilds every table (a copy would cost the time to copy it and leave the old tables' blocks
-    as free space in the new file)."""
+    A windowed build starts from a copy of the current file (made ahead by `tickerwire run` when it
+    can: copy_ahead.py); a full refresh from an empty one, since it rebuilds every table (a copy would
+    cost the time to copy it and leave the old tables' blocks as free space in the new file)."""
     home = tickerwire.export_environment()
     home.lake.ensure_schema_files()  # the sources need every table, in this version's layout
     building = home.warehouse.with_name("warehouse.building.duckdb")
@@ -146,7 +148,9 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
             leftover.unlink(missing_ok=True)
         window = build_window(home, context.run.tags)
         started = time.perf_counter()
-        if window:
+        if window and take_copy(home.warehouse, building):
+            context.log.info(COPIED_AHEAD)
+        elif window:
             shutil.copyfile(home.warehouse, building)
         seconds["copy"] = time.perf_counter() - started
         args = [*BUILD] if window else [*BUILD, *FULL_REFRESH]
