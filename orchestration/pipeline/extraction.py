@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,6 +14,7 @@ from orchestration.extraction import TickerReference, extract
 from orchestration.extraction.records import ArticleExtraction
 from orchestration.lake import Lake, LakeLocation
 from orchestration.pipeline.landing import LANDED, landed_days
+from orchestration.pipeline.workers import worker_pool
 
 MENTION_TABLES = ("ticker_mentions", "price_notes", "claims", "amounts", "entities")
 OUTPUT_TABLES = ("articles", *MENTION_TABLES)
@@ -181,18 +180,6 @@ def pending_days(lake_location: LakeLocation, reference_version: str) -> list[da
     return [day for day in landed_days(lake) if not _is_current(lake, day, reference_version)[0]]
 
 
-def default_workers() -> int:
-    """$TICKERWIRE_EXTRACT_WORKERS, else one worker process per core this process may use."""
-    configured = os.environ.get("TICKERWIRE_EXTRACT_WORKERS", "").strip()
-    if configured:
-        if not configured.isdigit() or int(configured) < 1:
-            raise ValueError(
-                f"TICKERWIRE_EXTRACT_WORKERS must be a whole number of at least 1, not {configured!r}"
-            )
-        return int(configured)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def _extract_articles(day: date, articles: list[dict], reference: TickerReference) -> dict[str, list[dict]]:
     """Mention rows of some articles of one day, table by table, and how many named no listed company."""
     chunk: dict = {name: [] for name in MENTION_TABLES} | {WITHOUT_TICKER: 0}
@@ -283,14 +270,7 @@ def extract_days(
     )
     with contextlib.ExitStack() as stack:
         if parallel:
-            pool = stack.enter_context(
-                ProcessPoolExecutor(
-                    workers,
-                    mp_context=multiprocessing.get_context("spawn"),  # not fork: the caller runs threads
-                    initializer=_start_worker,
-                    initargs=(reference,),
-                )
-            )
+            pool = stack.enter_context(worker_pool(workers, _start_worker, (reference,)))
         in_flight: deque[_DayInFlight] = deque()
         for day in days:
             if day not in stale:

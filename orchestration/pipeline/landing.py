@@ -3,7 +3,9 @@ the ledger as landed, duplicate, updated or rejected."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -11,8 +13,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -26,6 +28,7 @@ from orchestration.ingestion.identity import article_id, canonical_url, content_
 from orchestration.ingestion.readers import WHOLE_FILE, read_input, scan_inbox
 from orchestration.ingestion.records import RawArticle, RejectedInput
 from orchestration.lake import Lake, LakeLocation
+from orchestration.pipeline.workers import worker_pool
 
 LANDED = "landed_articles"
 # The first day of the partitioned history; older articles are rejected rather than misfiled.
@@ -38,6 +41,8 @@ INDEX_COLUMNS = ("input_file", "file_hash", "article_id", "content_hash", "outco
 # file system's timestamp granularity (2 s on FAT) could otherwise leave size and times unchanged (git's
 # "racy clean" files). Younger files are hashed again on every pass until they are this old.
 RACY_WINDOW_NS = 2_000_000_000
+# Inbox bytes to read below which one process lands faster than a pool of readers starts (about a second).
+PARALLEL_FROM_BYTES = 16 * 2**20
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +246,12 @@ def _article_row(raw: RawArticle, now: datetime) -> dict[str, object]:
     }
 
 
+def file_entries(path: Path, now: datetime) -> list[dict[str, object] | RejectedInput]:
+    """An inbox file's items as lake rows, or rejects, in input order: the CPU-bound part of landing
+    (decompressing, parsing, hashing), which worker processes do for several files side by side."""
+    return [item if isinstance(item, RejectedInput) else _article_row(item, now) for item in read_input(path)]
+
+
 def _date_note(row: Mapping[str, object]) -> str | None:
     """Why an article's date was not used (the reader drops unreadable and far-future dates)."""
     if row["date_is_estimated"] and row["published_raw"]:
@@ -257,7 +268,6 @@ class _Landing:
     now: datetime
     run_id: str
     index: LedgerIndex
-    digests: DigestCache
     report: LandingReport = field(init=False)
     pending: list[dict[str, object]] = field(default_factory=list)
     batch: int = 0
@@ -281,10 +291,8 @@ class _Landing:
         self.index.record(row)
         self.pending.append(row)
 
-    def land_file(self, path: Path) -> None:
-        digest = self.digests.digest(path)
-        if (str(path), digest) in self.index.recorded:
-            return  # accounted for by an earlier run
+    def land_file(self, path: Path, digest: str, read: Callable[[], list[dict[str, object] | RejectedInput]]):
+        """Land one file the ledger has not recorded; `read` gives its items (`file_entries`)."""
         self.report.files += 1
         if digest in self.index.first_file:
             self.ledger_row(
@@ -293,11 +301,7 @@ class _Landing:
             return
         by_day: dict[date, list[dict[str, object]]] = defaultdict(list)
         rejected = False
-        # read whole first, so the ledger's rows of the file's articles are looked up at once
-        entries = [
-            item if isinstance(item, RejectedInput) else _article_row(item, self.now)
-            for item in read_input(path)
-        ]
+        entries = read()  # whole, so the ledger's rows of the file's articles are looked up at once
         rows = [entry for entry in entries if not isinstance(entry, RejectedInput)]
         self.index.load((row["article_id"] for row in rows), (row["content_hash"] for row in rows))
         for entry in entries:
@@ -325,6 +329,23 @@ class _Landing:
         if len(self.pending) >= LEDGER_BATCH_ROWS:
             self.commit()
 
+    def land_files(self, files: list[tuple[Path, str]], workers: int, parallel_from: int) -> None:
+        """Land (path, digest)s in order; with workers, the next few files are read meanwhile."""
+        size = sum(path.stat().st_size for path, _ in files)
+        parallel = workers > 1 and len(files) > 1 and size >= parallel_from
+        with worker_pool(workers) if parallel else contextlib.nullcontext() as pool:
+            in_flight: deque[tuple[Path, str, Callable[[], list]]] = deque()
+            for path, digest in files:
+                if pool is not None and digest not in self.index.first_file:
+                    read = pool.submit(file_entries, path, self.now).result
+                else:  # read when landed (a file of bytes already landed is not read at all)
+                    read = functools.partial(file_entries, path, self.now)
+                in_flight.append((path, digest, read))
+                while len(in_flight) > (workers if pool is not None else 0):
+                    self.land_file(*in_flight.popleft())
+            while in_flight:
+                self.land_file(*in_flight.popleft())
+
     def commit(self) -> None:
         """Write the ledger rows of the files landed so far: they count as done from now on."""
         if self.pending:
@@ -349,18 +370,21 @@ def land_inbox(
     quarantine: Path | None = None,
     digest_cache: Path | None = None,
     now: datetime | None = None,
+    workers: int = 1,
+    parallel_from: int = PARALLEL_FROM_BYTES,
 ) -> LandingReport:
     """Land every inbox file the ledger has not recorded, and record what became of each item in it.
     Data is written before the ledger rows that describe it: a crash re-lands the same files, same names.
     One pass at a time per lake (the schedule and the inbox sensor may overlap): a second one waits.
-    With a digest cache, files whose stat is unchanged since the last pass are not read again."""
+    With a digest cache, files whose stat is unchanged since the last pass are not read again. With
+    `workers` > 1 and at least `parallel_from` bytes of files to read, worker processes read them."""
     lake = Lake.at(lake_location)
     lake.ensure_schema_files()
     with _landing_lock(lake):
         now = now or datetime.now(UTC)
         run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
         digests = DigestCache.read(digest_cache)
-        landing = _Landing(lake, quarantine, now, run_id, LedgerIndex.read(lake), digests)
+        landing = _Landing(lake, quarantine, now, run_id, LedgerIndex.read(lake))
         scan = scan_inbox(inbox)
         for link, target in scan.outside:
             digest = hashlib.sha256(f"link:{target}".encode()).hexdigest()
@@ -368,8 +392,12 @@ def land_inbox(
                 landing.report.files += 1
                 reason = f"a link to {target}, which leaves the inbox (or loops): not read"
                 landing.ledger_row(link, digest, WHOLE_FILE, "rejected", reason)
+        unrecorded = []
         for path in scan.files:
-            landing.land_file(path)
+            digest = digests.digest(path)
+            if (str(path), digest) not in landing.index.recorded:  # else an earlier run accounted for it
+                unrecorded.append((path, digest))
+        landing.land_files(unrecorded, workers, parallel_from)
         landing.commit()
         digests.write()  # after the ledger: a crash before it leaves the previous cache, still true
     return landing.report

@@ -97,13 +97,3 @@ def test_workers_write_what_one_process_writes(landed_lake: Path, tmp_path: Path
         )
     )
     assert all(report.skipped for report in again), "unchanged days are not extracted twice"
-
-
-def test_worker_count_comes_from_the_environment(monkeypatch) -> None:
-    monkeypatch.setenv("TICKERWIRE_EXTRACT_WORKERS", "3")
-    assert extraction.default_workers() == 3
-    monkeypatch.setenv("TICKERWIRE_EXTRACT_WORKERS", "two")
-    with pytest.raises(ValueError, match=r"TICKERWIRE_EXTRACT_WORKERS .* not 'two'"):
-        extraction.default_workers()
-    monkeypatch.delenv("TICKERWIRE_EXTRACT_WORKERS")
-    assert extraction.default_workers() >= 1

@@ -12,7 +12,6 @@ from orchestration.lake_schema import TABLES
 from orchestration.pipeline.extraction import (
     OUTPUT_TABLES,
     PARTITION_FILE,
-    default_workers,
     extract_days,
     load_reference,
 )
@@ -24,6 +23,7 @@ from orchestration.pipeline.quality import (
     share,
     volume_drops,
 )
+from orchestration.pipeline.workers import default_workers
 
 ARTICLES_KEY = dg.AssetKey(["lake", "articles"])
 
@@ -67,7 +67,7 @@ DESCRIPTIONS = {
 )
 def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHome):
     """Extract each day in the run's partition range whose landed inputs changed; others are skipped.
-    Large ranges use a worker process per core ($TICKERWIRE_EXTRACT_WORKERS to choose)."""
+    Large ranges use a worker process per core ($TICKERWIRE_WORKERS to choose)."""
     home = tickerwire.paths()
     reference, reference_version = load_reference(home.lake)
     window = context.partition_key_range

@@ -8,6 +8,7 @@ from orchestration.lake_schema import ARTICLES, INGEST_LEDGER, TICKER_REFERENCE
 from orchestration.pipeline.extraction import reference_path
 from orchestration.pipeline.landing import LANDED, land_inbox
 from orchestration.pipeline.quality import MAX_SHARE_REJECTED, share
+from orchestration.pipeline.workers import default_workers
 from orchestration.reference import load_bundled_reference_rows
 
 LANDED_KEY = dg.AssetKey(["lake", LANDED])
@@ -45,7 +46,13 @@ INGEST_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONEN
 def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome):
     """Land every inbox file the ledger has not seen; files already recorded are not read again."""
     home = tickerwire.paths()
-    report = land_inbox(home.inbox, home.lake, quarantine=home.quarantine, digest_cache=home.digest_cache)
+    report = land_inbox(
+        home.inbox,
+        home.lake,
+        quarantine=home.quarantine,
+        digest_cache=home.digest_cache,
+        workers=default_workers(),
+    )
     touched = sorted(day.isoformat() for day in report.touched_dates)
     context.log.info(
         f"{report.files} new files, {report.seen} items: "
