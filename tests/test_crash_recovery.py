@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.lake import SCHEMA_FILE
 from tests.conftest import ROOT
 from tests.crash_inbox import write_inbox
 from tests.test_end_to_end import tickerwire
@@ -54,7 +55,7 @@ def _kill_when(home: Path, inbox: Path, stage: str, reached: Callable[[], bool])
 
 
 def _files(folder: Path, pattern: str) -> list[Path]:
-    return [path for path in folder.glob(pattern) if path.name != "_schema.parquet"]
+    return [path for path in folder.glob(pattern) if path.name != SCHEMA_FILE]
 
 
 def _tables(warehouse: Path) -> dict[str, set[tuple]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.lake import SCHEMA_FILE
 from orchestration.lake_schema import TABLES
 from orchestration.pipeline.market_data import load_daily_bars
 from tests.conftest import shared_data
@@ -46,7 +47,7 @@ def test_bars_load_by_year_from_csv_and_parquet(tmp_path: Path) -> None:
     summary = load_daily_bars(source, lake)
     assert summary == {"rows_per_year": {"2019": 1, "2020": 2}, "skipped_files": ["no_ticker_column.csv"]}
     assert sorted(p.name for p in (lake / "daily_bars").iterdir()) == [
-        "_schema.parquet",
+        SCHEMA_FILE,
         "year=2019",
         "year=2020",
     ]
