@@ -13,6 +13,7 @@ changed is a --full-refresh build."""
 import fcntl
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -77,6 +78,22 @@ def _build_lock(warehouse: Path) -> Iterator[None]:
     with open(warehouse.with_suffix(".lock"), "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+@contextmanager
+def _freed_later(path: Path) -> Iterator[None]:
+    """Keep the file the block replaces open, and close it in a thread afterwards: freeing a large file's
+    blocks takes seconds (2.8 s for the 7.7 GB warehouse of 1M articles on ext4), and the last close pays
+    it instead of the rename, off the build's path."""
+    try:
+        previous = path.open("rb")
+    except FileNotFoundError:
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            threading.Thread(target=previous.close, name="free-previous-warehouse").start()
 
 
 def _row_counts(warehouse: Path) -> dict[tuple[str, str], int]:
@@ -168,7 +185,8 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
         started = time.perf_counter()
         with duckdb.connect(str(building)) as con:
             con.execute("checkpoint")
-        os.replace(building, home.warehouse)
+        with _freed_later(home.warehouse):
+            os.replace(building, home.warehouse)
         seconds["checkpoint and swap"] = time.perf_counter() - started
     started = time.perf_counter()
     counts = _row_counts(home.warehouse)
