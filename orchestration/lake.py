@@ -152,8 +152,8 @@ class Lake:
         """A Parquet file already read into memory, in the lake schema."""
         return pq.read_table(pa.BufferReader(data), schema=TABLES[table])
 
-    def parquet_file(self, path: str) -> pq.ParquetFile:
-        return pq.ParquetFile(path, filesystem=self._arrow_fs)
+    def parquet_file(self, path: str, read_dictionary: list[str] | None = None) -> pq.ParquetFile:
+        return pq.ParquetFile(path, filesystem=self._arrow_fs, read_dictionary=read_dictionary)
 
     def row_count(self, paths: Iterable[str]) -> int:
         """Rows in Parquet files, from their footers (no data is read)."""
