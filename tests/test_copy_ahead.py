@@ -61,3 +61,6 @@ def test_copies_of_dead_processes_go_and_those_of_live_ones_stay(tmp_path: Path)
     with copying_ahead(warehouse):
         pass
     assert not dead.exists() and live.exists()
+    dead.write_bytes(b"half a copy")  # and a build in a process that copied nothing ahead
+    assert not take_copy(warehouse, tmp_path / "warehouse.building.duckdb")
+    assert not dead.exists() and live.exists()
