@@ -108,13 +108,14 @@ def run(args: argparse.Namespace) -> int:
     _prepare(home)
     if args.lake:  # the runs' definitions resolve the home from the environment
         os.environ["TICKERWIRE_LAKE"] = home.lake.url
-    from orchestration.runner import Landed, RunFailed, build, land, pending, warehouse_copied_ahead
+    from orchestration.defs.warehouse.copy_ahead import copying_ahead
+    from orchestration.runner import Landed, RunFailed, build, land, pending
 
     log = home.root / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     log.parent.mkdir(exist_ok=True)
     console.print(f"tickerwire home [bold]{home.root}[/bold], inbox {home.inbox}")
     try:
-        with warehouse_copied_ahead(home):
+        with copying_ahead(home.warehouse):
             landed: Landed = _stage(console, "Landing new inbox files", land, log)
             _report_landing(console, home, landed)
             days = sorted(set(landed.touched_days) | set(pending(home.lake)))

@@ -7,7 +7,6 @@ import ctypes
 import gc
 import os
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,9 +15,6 @@ import pyarrow as pa
 
 from orchestration.defs.ingest.assets import LANDED_KEY
 from orchestration.defs.schedules import LAUNCHED_BY_TAG, day_windows, partition_range_tags
-from orchestration.defs.warehouse.copy_ahead import copying_ahead
-from orchestration.defs.warehouse.project import project_changed_since
-from orchestration.home import Home
 from orchestration.lake import Lake
 from orchestration.pipeline.extraction import pending_days, reference_version
 from orchestration.pipeline.landing import OUTCOMES
@@ -94,15 +90,6 @@ def release_free_memory() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):  # a libc without malloc_trim (musl)
             ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-@contextlib.contextmanager
-def warehouse_copied_ahead(home: Home) -> Iterator[None]:
-    """Copy the warehouse for the block's windowed build while the block lands and extracts
-    (copy_ahead.py); not when the build will be a full refresh, which starts from an empty file."""
-    built = home.warehouse.stat().st_mtime if home.warehouse.exists() else None
-    with copying_ahead(home.warehouse, wanted=built is not None and not project_changed_since(built)):
-        yield
 
 
 def build(days: list[date]) -> None:

@@ -41,11 +41,12 @@ def test_a_warehouse_replaced_since_the_copy_is_copied_again(tmp_path: Path) -> 
     assert _leftovers(tmp_path) == []
 
 
-def test_an_untaken_copy_is_deleted_and_none_is_made_when_not_wanted(tmp_path: Path) -> None:
+def test_an_untaken_copy_is_deleted_and_none_is_made_for_a_full_refresh(tmp_path: Path) -> None:
     warehouse = _warehouse(tmp_path)
     with copying_ahead(warehouse):
         pass  # nothing new to build
-    with copying_ahead(warehouse, wanted=False):
+    os.utime(warehouse, (0, 0))  # built before the dbt project last changed: the build is a full refresh
+    with copying_ahead(warehouse):
         assert not take_copy(warehouse, tmp_path / "warehouse.building.duckdb")
     with copying_ahead(tmp_path / "missing.duckdb"):
         pass

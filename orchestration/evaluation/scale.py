@@ -207,8 +207,9 @@ def _use_home(root: Path):
 
 def nightly(root: Path, sampler: CpuSampler) -> dict[str, float]:
     """`tickerwire run` on the home at `root`: land, then extract the pending days and build; timed."""
+    from orchestration.defs.warehouse.copy_ahead import copying_ahead
     from orchestration.defs.warehouse.project import manifest_is_stale, parse_manifest
-    from orchestration.runner import build, land, pending, warehouse_copied_ahead
+    from orchestration.runner import build, land, pending
 
     home = _use_home(root)
     if manifest_is_stale():
@@ -217,7 +218,7 @@ def nightly(root: Path, sampler: CpuSampler) -> dict[str, float]:
     # the kernel is still writing gigabytes back, which would slow this night's own writes.
     os.sync()
     cpu_start, started = _cpu_seconds(), time.time()
-    with warehouse_copied_ahead(home):
+    with copying_ahead(home.warehouse):
         touched = land().touched_days
         cpu_landed, landed = _cpu_seconds(), time.time()
         days = sorted(set(touched) | set(pending(home.lake)))

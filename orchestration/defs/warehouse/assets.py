@@ -28,7 +28,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs.resources import TickerwireHome
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.warehouse.copy_ahead import take_copy
-from orchestration.defs.warehouse.project import dbt_project, project_changed_since
+from orchestration.defs.warehouse.project import dbt_project, windowed_build_base
 from orchestration.home import Home
 
 PARTITION_TAG = "dagster/partition"
@@ -121,10 +121,8 @@ def build_window(home: Home, tags: Mapping[str, str]) -> tuple[date, date] | Non
     """The days a `dbt build` replaces: the run's days widened to the lake days the warehouse has not
     seen; None for a full refresh (no days, no warehouse yet, or a dbt project changed since)."""
     window = run_window(tags)
-    if window is None or not home.warehouse.exists():
-        return None
-    built = home.warehouse.stat().st_mtime
-    if project_changed_since(built):
+    built = windowed_build_base(home.warehouse)
+    if window is None or built is None:
         return None
     days = {*window, *home.lake.days_written_after(built)}
     return min(days), max(days)

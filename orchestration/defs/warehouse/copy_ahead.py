@@ -16,8 +16,10 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+from orchestration.defs.warehouse.project import windowed_build_base
 
 CHUNK_BYTES = 64 * 2**20  # how often the copy looks whether it is still wanted
 
@@ -49,43 +51,44 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@dataclass
-class _Copy:
-    warehouse: Path
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    done: Future | None = None  # the identity of the file it copied, or None
+class _Copy(NamedTuple):
+    cancelled: threading.Event
+    done: Future  # the identity of the file it copied, or None when it stopped short
 
-    def run(self) -> tuple[int, int, int, int] | None:
-        """Copy with sendfile in chunks (the kernel copies; the GIL is free), stopping when cancelled."""
-        target = ahead_path(self.warehouse)
-        with self.warehouse.open("rb") as source, target.open("wb") as copy:
-            stat = os.fstat(source.fileno())
-            offset = 0
-            while offset < stat.st_size:
-                if self.cancelled.is_set():
-                    return None
-                count = min(CHUNK_BYTES, stat.st_size - offset)
-                sent = os.sendfile(copy.fileno(), source.fileno(), offset, count)
-                if sent == 0:  # the file is shorter than it was: not a copy of it
-                    return None
-                offset += sent
-        return _identity(stat)
+
+def _copy(source: BinaryIO, target: Path, cancelled: threading.Event) -> tuple[int, int, int, int] | None:
+    """Copy the open file with sendfile in chunks (the kernel copies; the GIL is free), stopping when
+    cancelled; the identity of the file copied, or None."""
+    with source, target.open("wb") as copy:
+        stat = os.fstat(source.fileno())
+        offset = 0
+        while offset < stat.st_size:
+            if cancelled.is_set():
+                return None
+            count = min(CHUNK_BYTES, stat.st_size - offset)
+            sent = os.sendfile(copy.fileno(), source.fileno(), offset, count)
+            if sent == 0:  # the file is shorter than it was: not a copy of it
+                return None
+            offset += sent
+    return _identity(stat)
 
 
 _COPIES: dict[Path, _Copy] = {}  # by warehouse path, in this process
 
 
 @contextmanager
-def copying_ahead(warehouse: Path, wanted: bool = True) -> Iterator[None]:
-    """Copy `warehouse` in the background for the block's build; the copy is deleted afterwards if
-    the build did not take it (nothing new to build, a full refresh, a failure)."""
-    if not wanted or not warehouse.exists() or warehouse in _COPIES:
+def copying_ahead(warehouse: Path) -> Iterator[None]:
+    """Copy `warehouse` in the background for the block's build, unless that build will be a full
+    refresh (which starts from an empty file); the copy is deleted afterwards if the build did not take
+    it (nothing new to build, a failure)."""
+    if warehouse in _COPIES or windowed_build_base(warehouse) is None:
         yield
         return
     _remove_leftovers(warehouse)
-    job = _COPIES[warehouse] = _Copy(warehouse)
+    cancelled = threading.Event()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-copy-ahead")
-    job.done = pool.submit(job.run)
+    source = warehouse.open("rb")  # opened here: the copy is of the warehouse current when the block starts
+    job = _COPIES[warehouse] = _Copy(cancelled, pool.submit(_copy, source, ahead_path(warehouse), cancelled))
     pool.shutdown(wait=False)
     try:
         yield

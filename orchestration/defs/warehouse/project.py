@@ -19,6 +19,15 @@ def project_changed_since(mtime: float) -> bool:
     return any(p.is_file() and p.stat().st_mtime > mtime for p in (*project_files, *sources))
 
 
+def windowed_build_base(warehouse: Path) -> float | None:
+    """The build time (mtime) of the warehouse a windowed build starts from; None when the next build is
+    a full refresh from an empty file: no warehouse yet, or the dbt project changed since it was built."""
+    if not warehouse.exists():
+        return None
+    built = warehouse.stat().st_mtime
+    return None if project_changed_since(built) else built
+
+
 def manifest_is_stale() -> bool:
     """True when any model, macro, YAML or seed is newer than the manifest (or it is missing)."""
     manifest = dbt_project.manifest_path
