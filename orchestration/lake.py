@@ -152,8 +152,9 @@ class Lake:
         """A Parquet file already read into memory, in the lake schema."""
         return pq.read_table(pa.BufferReader(data), schema=TABLES[table])
 
-    def parquet_file(self, path: str, read_dictionary: list[str] | None = None) -> pq.ParquetFile:
-        return pq.ParquetFile(path, filesystem=self._arrow_fs, read_dictionary=read_dictionary)
+    def parquet_file(self, path: str, **options) -> pq.ParquetFile:
+        """`options` go to pyarrow's ParquetFile (`metadata` to reuse a footer, `read_dictionary`)."""
+        return pq.ParquetFile(path, filesystem=self._arrow_fs, **options)
 
     def row_count(self, paths: Iterable[str]) -> int:
         """Rows in Parquet files, from their footers (no data is read)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from orchestration.extraction import TickerReference, extract
 from orchestration.extraction.records import ArticleExtraction
 from orchestration.lake import Lake, LakeLocation
 from orchestration.pipeline.landing import LANDED, landed_days
-from orchestration.pipeline.workers import worker_pool
+from orchestration.pipeline.workers import taken_ahead, worker_pool
 
 MENTION_TABLES = ("ticker_mentions", "price_notes", "claims", "amounts", "entities")
 OUTPUT_TABLES = ("articles", *MENTION_TABLES)
@@ -271,17 +270,17 @@ def extract_days(
     with contextlib.ExitStack() as stack:
         if parallel:
             pool = stack.enter_context(worker_pool(workers, _start_worker, (reference,)))
-        in_flight: deque[_DayInFlight] = deque()
-        for day in days:
-            if day not in stale:
-                in_flight.append(_DayInFlight(DayReport(day, skipped=True)))
-                continue
-            landed, fingerprint = stale[day]
-            landed_rows = lake.read_files(landed, "articles").to_pylist()
-            articles = _latest_per_article(landed_rows)
-            chunks = [articles[i : i + CHUNK_ARTICLES] for i in range(0, len(articles), CHUNK_ARTICLES)]
-            in_flight.append(
-                _DayInFlight(
+
+        def read_and_submitted() -> Iterator[_DayInFlight]:
+            for day in days:
+                if day not in stale:
+                    yield _DayInFlight(DayReport(day, skipped=True))
+                    continue
+                landed, fingerprint = stale[day]
+                landed_rows = lake.read_files(landed, "articles").to_pylist()
+                articles = _latest_per_article(landed_rows)
+                chunks = [articles[i : i + CHUNK_ARTICLES] for i in range(0, len(articles), CHUNK_ARTICLES)]
+                yield _DayInFlight(
                     DayReport(day, landed_rows=len(landed_rows)),
                     articles,
                     fingerprint,
@@ -292,8 +291,6 @@ def extract_days(
                         for chunk in chunks
                     ],
                 )
-            )
-            while len(in_flight) > (2 * workers if parallel else 0):
-                yield _write_day(lake, in_flight.popleft())
-        while in_flight:
-            yield _write_day(lake, in_flight.popleft())
+
+        for day in taken_ahead(read_and_submitted(), 2 * workers if parallel else 0):
+            yield _write_day(lake, day)

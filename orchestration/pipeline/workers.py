@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
 
 WORKERS_SETTING = "TICKERWIRE_WORKERS"
 
@@ -28,3 +32,14 @@ def worker_pool(
     return ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer, initargs=initargs
     )
+
+
+def taken_ahead(items: Iterable[T], count: int) -> Iterator[T]:
+    """`items` in order, each taken `count` items before it is handed on: the work that taking one starts
+    (tasks submitted to a pool) runs while the caller handles the ones before it."""
+    waiting: deque[T] = deque()
+    for item in items:
+        waiting.append(item)
+        if len(waiting) > count:
+            yield waiting.popleft()
+    yield from waiting

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.pipeline.landing import land_inbox
-from orchestration.pipeline.workers import default_workers
+from orchestration.pipeline.workers import default_workers, taken_ahead
 from tests.ingestion.test_landing import OTHER, STORY, jsonl, landed_rows, ledger
 
 NOW = datetime(2025, 3, 6, 9, 0, tzinfo=UTC)
@@ -33,6 +33,7 @@ def test_landing_with_reader_processes_writes_what_one_process_writes(tmp_path: 
     _inbox(tmp_path / "inbox")
     serial = land_inbox(tmp_path / "inbox", tmp_path / "serial", now=NOW)
     parallel = land_inbox(tmp_path / "inbox", tmp_path / "parallel", now=NOW, workers=2, parallel_from=0)
+    assert (serial.readers, parallel.readers) == (1, 2)
     assert parallel == serial
     assert serial.counts == {"landed": 32, "duplicate": 2, "updated": 1, "rejected": 1}
 
@@ -51,3 +52,16 @@ def test_worker_count_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
         default_workers()
     monkeypatch.delenv("TICKERWIRE_WORKERS")
     assert default_workers() >= 1
+
+
+def test_each_item_is_taken_the_given_count_ahead_and_handed_on_in_order() -> None:
+    taken: list[int] = []
+
+    def items():
+        for item in range(5):
+            taken.append(item)
+            yield item
+
+    handed = [(item, len(taken)) for item in taken_ahead(items(), 2)]
+    assert handed == [(0, 3), (1, 4), (2, 5), (3, 5), (4, 5)]
+    assert list(taken_ahead(range(3), 0)) == [0, 1, 2]

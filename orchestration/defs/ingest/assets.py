@@ -55,7 +55,7 @@ def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome)
     )
     touched = sorted(day.isoformat() for day in report.touched_dates)
     context.log.info(
-        f"{report.files} new files, {report.seen} items: "
+        f"{report.files} new files read by {report.readers} process(es), {report.seen} items: "
         + ", ".join(f"{count} {outcome}" for outcome, count in report.counts.items())
         + f"; days {touched}"
     )
