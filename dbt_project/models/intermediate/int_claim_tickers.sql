@@ -1,5 +1,6 @@
 -- One row per claim and ticker it is about: the claims' ticker lists, unnested (a ticker listed
--- twice counts once; claims about no ticker drop out).
+-- twice counts once; claims about no ticker drop out). The lists are made distinct before unnesting,
+-- not the rows after it: no grouping of the claims' texts, and the rows keep the lake's date order.
 with
 
 claims as (
@@ -18,28 +19,22 @@ unnested as (
         claim_text,
         attributed_source,
         is_forward_looking,
-        unnest(tickers) as symbol
+        unnest(list_distinct(tickers)) as symbol
 
     from claims
 
-),
-
-claim_tickers as (
-
-    select distinct
-        claim_id || ':' || symbol as claim_ticker_id,
-        claim_id,
-        article_id,
-        published_date,
-        claim_index,
-        symbol,
-        claim_text,
-        attributed_source,
-        is_forward_looking
-
-    from unnested
-    where symbol is not null and symbol <> ''
-
 )
 
-select * from claim_tickers
+select
+    claim_id || ':' || symbol as claim_ticker_id,
+    claim_id,
+    article_id,
+    published_date,
+    claim_index,
+    symbol,
+    claim_text,
+    attributed_source,
+    is_forward_looking
+
+from unnested
+where symbol <> ''
