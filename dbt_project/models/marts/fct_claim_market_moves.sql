@@ -51,11 +51,50 @@ claim_tickers as (
 
 articles as (
 
-    select article_id, published_date, published_at, date_is_estimated from {{ ref('stg_articles') }}
+    select
+        article_id,
+        published_date,
+        published_at,
+        date_is_estimated,
+        -- the first trading day whose close comes after publication: the New York day of publication
+        -- when it came out before the 16:00 close, else the day after; the published date when the
+        -- time is unknown
+        case
+            when published_at is null then published_date
+            when cast(timezone('America/New_York', published_at) as time) < time '16:00'
+                then cast(timezone('America/New_York', published_at) as date)
+            else cast(timezone('America/New_York', published_at) as date) + 1
+        end as first_close_on_or_after
+
+    from {{ ref('stg_articles') }}
     {% if is_incremental() -%}
     -- the claims' days only, not every article's text file of the history
     where {{ in_published_window('published_date', bar_reach_days if completing else 0) }}
     {%- endif %}
+
+),
+
+-- Referenced twice and inlined both times: the closes below need two narrow columns of it, the final
+-- select every column, in the lake's date order.
+timed as not materialized (
+
+    select
+        claim_tickers.claim_ticker_id,
+        claim_tickers.claim_id,
+        claim_tickers.article_id,
+        claim_tickers.symbol,
+        claim_tickers.claim_text,
+        claim_tickers.attributed_source,
+        claim_tickers.published_date,
+        articles.published_at,
+        coalesce(articles.date_is_estimated, true) as date_is_estimated,
+        if(articles.published_at is null, 'published_date', 'published_at') as timing_basis,
+        coalesce(articles.first_close_on_or_after, claim_tickers.published_date) as first_close_on_or_after
+
+    from claim_tickers
+    left join articles
+        on claim_tickers.article_id = articles.article_id
+        and claim_tickers.published_date = articles.published_date
 
 ),
 
@@ -73,104 +112,56 @@ bars as (
 
 ),
 
--- the bars are looked up on narrow rows; the claims' texts are joined back at the end
-timed as (
+-- The closes depend on the symbol and the first close's day only, not on the claim: they are looked up
+-- once per (symbol, day), a few hundred thousand pairs for millions of claims.
+closes as (
 
     select
-        claim_tickers.claim_ticker_id,
-        claim_tickers.symbol,
-        claim_tickers.published_date,
-        articles.published_at,
-        coalesce(articles.date_is_estimated, true) as date_is_estimated,
-        if(articles.published_at is null, 'published_date', 'published_at') as timing_basis,
-        -- the first trading day whose close comes after publication: the New York day of publication
-        -- when it came out before the 16:00 close, else the day after; the published date when the
-        -- time is unknown
-        case
-            when articles.published_at is null then claim_tickers.published_date
-            when cast(timezone('America/New_York', articles.published_at) as time) < time '16:00'
-                then cast(timezone('America/New_York', articles.published_at) as date)
-            else cast(timezone('America/New_York', articles.published_at) as date) + 1
-        end as first_close_on_or_after
-
-    from claim_tickers
-    left join articles
-        on claim_tickers.article_id = articles.article_id
-        and claim_tickers.published_date = articles.published_date
-
-),
-
-with_base as (
-
-    select
-        timed.*,
+        pairs.symbol,
+        pairs.first_close_on_or_after,
         base.bar_date as base_date,
-        base.close as base_close
-
-    from timed
-    asof left join bars as base
-        on timed.symbol = base.symbol
-        and timed.first_close_on_or_after > base.bar_date
-
-),
-
-with_next as (
-
-    select
-        with_base.*,
+        base.close as base_close,
         day1.bar_date as next_close_date,
         day1.close as next_close,
-        day1.bar_number as next_bar_number
-
-    from with_base
-    asof left join bars as day1
-        on with_base.symbol = day1.symbol
-        and with_base.first_close_on_or_after <= day1.bar_date
-
-),
-
-moves as (
-
-    select
-        with_next.*,
         day5.bar_date as day5_date,
         day5.close as day5_close
 
-    from with_next
+    from (select distinct symbol, first_close_on_or_after from timed) as pairs
+    asof left join bars as base
+        on pairs.symbol = base.symbol
+        and pairs.first_close_on_or_after > base.bar_date
+    asof left join bars as day1
+        on pairs.symbol = day1.symbol
+        and pairs.first_close_on_or_after <= day1.bar_date
     left join bars as day5
-        on with_next.symbol = day5.symbol
-        and day5.bar_number = with_next.next_bar_number + 4
-
-),
-
--- Materialized and then sorted by date, as in fct_claim_price_links: a month's question reads that month's
--- row groups only.
-claim_moves as materialized (
-
-    select
-        moves.claim_ticker_id,
-        claim_tickers.claim_id,
-        claim_tickers.article_id,
-        moves.symbol,
-        claim_tickers.claim_text,
-        claim_tickers.attributed_source,
-        moves.published_date,
-        published_at,
-        date_is_estimated,
-        timing_basis,
-        base_date,
-        base_close,
-        next_close_date,
-        next_close,
-        day5_date,
-        day5_close,
-        round(100 * (next_close / nullif(base_close, 0) - 1), 4) as return_1d_pct,
-        round(100 * (day5_close / nullif(base_close, 0) - 1), 4) as return_5d_pct
-
-    from moves
-    inner join claim_tickers on moves.claim_ticker_id = claim_tickers.claim_ticker_id
+        on pairs.symbol = day5.symbol
+        and day5.bar_number = day1.bar_number + 4
 
 )
 
-select * from claim_moves
-order by published_date
+-- Sorted by date, as in fct_claim_price_links: a month's question reads that month's row groups only.
+select
+    timed.claim_ticker_id,
+    timed.claim_id,
+    timed.article_id,
+    timed.symbol,
+    timed.claim_text,
+    timed.attributed_source,
+    timed.published_date,
+    timed.published_at,
+    timed.date_is_estimated,
+    timed.timing_basis,
+    closes.base_date,
+    closes.base_close,
+    closes.next_close_date,
+    closes.next_close,
+    closes.day5_date,
+    closes.day5_close,
+    round(100 * (closes.next_close / nullif(closes.base_close, 0) - 1), 4) as return_1d_pct,
+    round(100 * (closes.day5_close / nullif(closes.base_close, 0) - 1), 4) as return_5d_pct
+
+from timed
+left join closes
+    on timed.symbol = closes.symbol
+    and timed.first_close_on_or_after = closes.first_close_on_or_after
+order by timed.published_date
