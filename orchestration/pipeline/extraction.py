@@ -9,9 +9,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 
+import pyarrow as pa
+
 from orchestration.extraction import TickerReference, extract
 from orchestration.extraction.records import ArticleExtraction
 from orchestration.lake import Lake, LakeLocation
+from orchestration.lake_schema import TABLES
 from orchestration.pipeline.landing import LANDED, landed_days
 from orchestration.pipeline.workers import taken_ahead, worker_pool
 
@@ -20,7 +23,7 @@ OUTPUT_TABLES = ("articles", *MENTION_TABLES)
 PARTITION_FILE = "data.parquet"
 FINGERPRINT_KEY = "tickerwire.inputs"
 REFERENCE_FILE = "tickers.parquet"
-WITHOUT_TICKER = "articles_without_ticker"
+ARTICLE_INPUTS = ("article_id", "body", "title", "published_at")  # what a worker needs of an article
 CHUNK_ARTICLES = 250  # articles per task handed to a worker process
 PARALLEL_FROM_ARTICLES = 2_000  # below this, starting worker processes costs more than it saves
 
@@ -49,14 +52,18 @@ def _fingerprint(lake: Lake, files: Iterable[str], reference_version: str) -> st
     return digest.hexdigest()
 
 
-def _latest_per_article(rows: list[dict]) -> list[dict]:
-    """One row per article id: the most recently ingested version (an updated article replaces)."""
-    latest: dict[str, dict] = {}
-    for row in rows:
-        current = latest.get(row["article_id"])
-        if current is None or row["ingested_at"] >= current["ingested_at"]:
-            latest[row["article_id"]] = row
-    return sorted(latest.values(), key=lambda row: (row["published_at"] is None, row["article_id"]))
+def _latest_per_article(landed: pa.Table) -> pa.Table:
+    """One row per article id: the most recently ingested version (an updated article replaces), dated
+    articles first, then by id. Chosen from three columns; the texts stay in Arrow."""
+    ids = landed.column("article_id").to_pylist()
+    ingested = landed.column("ingested_at").to_pylist()
+    undated = landed.column("published_at").is_null().to_pylist()
+    latest: dict[str, int] = {}
+    for row, article_id in enumerate(ids):
+        current = latest.get(article_id)
+        if current is None or ingested[row] >= ingested[current]:
+            latest[article_id] = row
+    return landed.take(sorted(latest.values(), key=lambda row: (undated[row], ids[row])))
 
 
 def mention_rows(article_id: str, day: date, result: ArticleExtraction) -> dict[str, list[dict]]:
@@ -179,17 +186,27 @@ def pending_days(lake_location: LakeLocation, reference_version: str) -> list[da
     return [day for day in landed_days(lake) if not _is_current(lake, day, reference_version)[0]]
 
 
-def _extract_articles(day: date, articles: list[dict], reference: TickerReference) -> dict[str, list[dict]]:
-    """Mention rows of some articles of one day, table by table, and how many named no listed company."""
-    chunk: dict = {name: [] for name in MENTION_TABLES} | {WITHOUT_TICKER: 0}
-    for article in articles:
+@dataclass
+class _Chunk:
+    """What some articles of one day gave: a table of rows per mention table (Arrow, so it crosses from
+    a worker process as buffers, not as millions of pickled dicts)."""
+
+    tables: dict[str, pa.Table]
+    articles_without_ticker: int
+
+
+def _extract_articles(day: date, articles: pa.Table, reference: TickerReference) -> _Chunk:
+    rows: dict[str, list[dict]] = {name: [] for name in MENTION_TABLES}
+    without_ticker = 0
+    for article in articles.to_pylist():
         result = extract(
             article["body"], reference=reference, published_at=article["published_at"], title=article["title"]
         )
-        chunk[WITHOUT_TICKER] += not result.tickers
-        for name, rows in mention_rows(article["article_id"], day, result).items():
-            chunk[name].extend(rows)
-    return chunk
+        without_ticker += not result.tickers
+        for name, table_rows in mention_rows(article["article_id"], day, result).items():
+            rows[name].extend(table_rows)
+    tables = {name: pa.Table.from_pylist(rows[name], schema=TABLES[name]) for name in MENTION_TABLES}
+    return _Chunk(tables, without_ticker)
 
 
 _worker_reference: TickerReference | None = None
@@ -200,11 +217,11 @@ def _start_worker(reference: TickerReference) -> None:
     _worker_reference = reference
 
 
-def _extract_in_worker(day: date, articles: list[dict]) -> dict[str, list[dict]]:
+def _extract_in_worker(day: date, articles: pa.Table) -> _Chunk:
     return _extract_articles(day, articles, _worker_reference)
 
 
-def _done(chunk: dict) -> Future:
+def _done(chunk: _Chunk) -> Future:
     future: Future = Future()
     future.set_result(chunk)
     return future
@@ -215,7 +232,7 @@ class _DayInFlight:
     """A day read and handed out in chunks, waiting for its chunks to be written."""
 
     report: DayReport
-    articles: list[dict] = field(default_factory=list)
+    articles: pa.Table | None = None
     fingerprint: str = ""
     chunks: list[Future] = field(default_factory=list)
 
@@ -226,19 +243,15 @@ def _write_day(lake: Lake, day: _DayInFlight) -> DayReport:
     report = day.report
     if report.skipped:
         return report
-    tables: dict[str, list[dict]] = {name: [] for name in MENTION_TABLES}
-    for future in day.chunks:
-        chunk = future.result()
-        report.articles_without_ticker += chunk[WITHOUT_TICKER]
-        for name in MENTION_TABLES:
-            tables[name].extend(chunk[name])
-    for name, rows in tables.items():
-        path = f"{lake.partition_dir(name, report.day)}/{PARTITION_FILE}"
-        report.rows[name] = lake.write_rows(path, name, rows)
+    chunks: list[_Chunk] = [future.result() for future in day.chunks]
+    report.articles_without_ticker = sum(chunk.articles_without_ticker for chunk in chunks)
+    for name in MENTION_TABLES:
+        table = pa.concat_tables([chunk.tables[name] for chunk in chunks] or [TABLES[name].empty_table()])
+        lake.write_table(f"{lake.partition_dir(name, report.day)}/{PARTITION_FILE}", table)
+        report.rows[name] = table.num_rows
     articles_path = f"{lake.partition_dir('articles', report.day)}/{PARTITION_FILE}"
-    report.rows["articles"] = lake.write_rows(
-        articles_path, "articles", day.articles, metadata={FINGERPRINT_KEY: day.fingerprint}
-    )
+    lake.write_table(articles_path, day.articles, metadata={FINGERPRINT_KEY: day.fingerprint})
+    report.rows["articles"] = day.articles.num_rows
     return report
 
 
@@ -277,11 +290,12 @@ def extract_days(
                     yield _DayInFlight(DayReport(day, skipped=True))
                     continue
                 landed, fingerprint = stale[day]
-                landed_rows = lake.read_files(landed, "articles").to_pylist()
+                landed_rows = lake.read_files(landed, "articles")
                 articles = _latest_per_article(landed_rows)
-                chunks = [articles[i : i + CHUNK_ARTICLES] for i in range(0, len(articles), CHUNK_ARTICLES)]
+                inputs = articles.select(ARTICLE_INPUTS)
+                chunks = [inputs.slice(i, CHUNK_ARTICLES) for i in range(0, inputs.num_rows, CHUNK_ARTICLES)]
                 yield _DayInFlight(
-                    DayReport(day, landed_rows=len(landed_rows)),
+                    DayReport(day, landed_rows=landed_rows.num_rows),
                     articles,
                     fingerprint,
                     [
