@@ -74,8 +74,8 @@ articles as (
 
 ),
 
--- Referenced twice and inlined both times: the closes below need two narrow columns of it, the final
--- select every column, in the lake's date order.
+-- Referenced twice and inlined both times rather than stored with the claims' texts: the closes below
+-- need two of its columns, the final select all of them.
 timed as not materialized (
 
     select
