@@ -93,6 +93,41 @@ def test_nightly_run_then_the_sensor_builds_the_late_day(home: Path) -> None:
         assert notes == [("F", "down", 1.4, 12.08), ("NVDA", "up", 2.1, 121.40)]
 
 
+def test_a_range_run_does_not_give_each_day_the_runs_row_count(home: Path) -> None:
+    """Dagster copies a range run's metadata to every day of the range, so the run's total is recorded
+    as rows_in_run there; a one-day run records the day's row count, also when the day was unchanged."""
+    defs = definitions()
+    with dg.instance_for_test() as instance:
+        for job, tags in (
+            ("ingest_job", {}),
+            ("extract_job", {RANGE_START_TAG: "2024-06-06", RANGE_END_TAG: "2024-06-07"}),
+        ):
+            result = defs.resolve_job_def(job).execute_in_process(
+                instance=instance, tags=tags, run_config=QUIET_RUN_CONFIG
+            )
+            assert result.success
+        per_day = {
+            event.partition: event.materialization.metadata
+            for event in result.get_asset_materialization_events()
+            if event.asset_key == dg.AssetKey(["lake", "articles"])
+        }
+        assert sorted(per_day) == ["2024-06-06", "2024-06-07"]
+        for metadata in per_day.values():
+            assert "dagster/row_count" not in metadata
+            assert metadata["rows_in_run"].value == 2
+
+        one_day = defs.resolve_job_def("extract_job").execute_in_process(
+            instance=instance, partition_key="2024-06-07", run_config=QUIET_RUN_CONFIG
+        )
+        (event,) = [
+            e
+            for e in one_day.get_asset_materialization_events()
+            if e.asset_key == dg.AssetKey(["lake", "articles"])
+        ]
+        assert event.materialization.metadata["days_unchanged"].value == 1
+        assert event.materialization.metadata["dagster/row_count"].value == 1, "the day's file, kept"
+
+
 def test_a_failed_dbt_build_leaves_the_previous_warehouse_serving(home: Path) -> None:
     defs = definitions()
     with dg.instance_for_test() as instance:

@@ -150,6 +150,11 @@ def mention_rows(article_id: str, day: date, result: ArticleExtraction) -> dict[
     }
 
 
+def extracted_file(lake: Lake, table: str, day: date) -> str:
+    """The one file of a table's day: extraction rewrites a day whole."""
+    return f"{lake.partition_dir(table, day)}/{PARTITION_FILE}"
+
+
 def reference_path(lake: Lake) -> str:
     return f"{lake.table_dir('ticker_reference')}/{REFERENCE_FILE}"
 
@@ -174,7 +179,7 @@ def load_reference(lake_location: LakeLocation) -> tuple[TickerReference, str]:
 
 def _is_current(lake: Lake, day: date, reference_version: str) -> tuple[bool, list[str], str]:
     landed = lake.data_files(lake.partition_dir(LANDED, day))
-    articles_path = f"{lake.partition_dir('articles', day)}/{PARTITION_FILE}"
+    articles_path = extracted_file(lake, "articles", day)
     fingerprint = _fingerprint(lake, landed, reference_version)
     current = not landed or lake.file_metadata(articles_path, FINGERPRINT_KEY) == fingerprint
     return current, landed, fingerprint
@@ -247,9 +252,9 @@ def _write_day(lake: Lake, day: _DayInFlight) -> DayReport:
     report.articles_without_ticker = sum(chunk.articles_without_ticker for chunk in chunks)
     for name in MENTION_TABLES:
         table = pa.concat_tables([chunk.tables[name] for chunk in chunks] or [TABLES[name].empty_table()])
-        lake.write_table(f"{lake.partition_dir(name, report.day)}/{PARTITION_FILE}", table)
+        lake.write_table(extracted_file(lake, name, report.day), table)
         report.rows[name] = table.num_rows
-    articles_path = f"{lake.partition_dir('articles', report.day)}/{PARTITION_FILE}"
+    articles_path = extracted_file(lake, "articles", report.day)
     lake.write_table(articles_path, day.articles, metadata={FINGERPRINT_KEY: day.fingerprint})
     report.rows["articles"] = day.articles.num_rows
     return report

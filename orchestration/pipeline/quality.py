@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from orchestration.lake import Lake, LakeLocation
-from orchestration.pipeline.extraction import PARTITION_FILE
+from orchestration.pipeline.extraction import extracted_file
 from orchestration.pipeline.landing import landed_days
 
 # A day with fewer than this share of the previous day's articles is a likely lost feed or inbox.
@@ -39,7 +39,7 @@ def article_counts(lake_location: LakeLocation, days: list[date]) -> dict[date, 
             wanted.add(all_days[before - 1])
     counts = {}
     for day in sorted(wanted):
-        path = f"{lake.partition_dir('articles', day)}/{PARTITION_FILE}"
+        path = extracted_file(lake, "articles", day)
         if lake.exists(path):
             counts[day] = lake.row_count([path])
     return counts

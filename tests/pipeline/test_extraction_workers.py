@@ -12,7 +12,7 @@ import pytest
 
 from orchestration.lake import Lake
 from orchestration.pipeline import extraction
-from orchestration.pipeline.extraction import MENTION_TABLES, PARTITION_FILE, extract_days, load_reference
+from orchestration.pipeline.extraction import MENTION_TABLES, extract_days, load_reference
 from orchestration.pipeline.landing import land_inbox, landed_days
 from orchestration.reference import load_bundled_reference_rows
 
@@ -65,7 +65,7 @@ def _tables(lake_dir: Path) -> dict[str, list[dict]]:
         name: [
             row
             for day in landed_days(lake)
-            for row in pq.read_table(f"{lake.partition_dir(name, day)}/{PARTITION_FILE}").to_pylist()
+            for row in pq.read_table(extraction.extracted_file(lake, name, day)).to_pylist()
         ]
         for name in ("articles", *MENTION_TABLES)
     }

@@ -11,8 +11,8 @@ from orchestration.defs.resources import TickerwireHome
 from orchestration.lake_schema import TABLES
 from orchestration.pipeline.extraction import (
     OUTPUT_TABLES,
-    PARTITION_FILE,
     extract_days,
+    extracted_file,
     load_reference,
 )
 from orchestration.pipeline.landing import landed_days
@@ -95,10 +95,16 @@ def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHo
     for name in OUTPUT_TABLES:
         sample = []
         if last_day is not None:
-            path = f"{home.lake.partition_dir(name, last_day)}/{PARTITION_FILE}"
-            sample = home.lake.read_files([path], name)
+            sample = home.lake.read_files([extracted_file(home.lake, name, last_day)], name)
             sample = sample.slice(0, PREVIEW_ROWS).to_pylist()
         metadata = table_metadata(totals[name], TABLES[name], sample)
+        day_file = extracted_file(home.lake, name, first)
+        if first != last:
+            # Dagster gives every day of a range run this metadata: the run's total is no day's row count
+            metadata["rows_in_run"] = metadata.pop("dagster/row_count")
+        elif skipped and home.lake.exists(day_file):
+            # an unchanged day keeps its file: its rows, not the none this run wrote
+            metadata["dagster/row_count"] = home.lake.row_count([day_file])
         metadata |= {"days_extracted": extracted, "days_unchanged": skipped, "extract_workers": workers}
         if name == "articles":
             metadata["duplicates"] = duplicates
