@@ -98,11 +98,10 @@ def article_extracts(context: dg.AssetExecutionContext, tickerwire: TickerwireHo
             sample = home.lake.read_files([extracted_file(home.lake, name, last_day)], name)
             sample = sample.slice(0, PREVIEW_ROWS).to_pylist()
         metadata = table_metadata(totals[name], TABLES[name], sample)
-        day_file = extracted_file(home.lake, name, first)
         if first != last:
             # Dagster gives every day of a range run this metadata: the run's total is no day's row count
             metadata["rows_in_run"] = metadata.pop("dagster/row_count")
-        elif skipped and home.lake.exists(day_file):
+        elif skipped and home.lake.exists(day_file := extracted_file(home.lake, name, first)):
             # an unchanged day keeps its file: its rows, not the none this run wrote
             metadata["dagster/row_count"] = home.lake.row_count([day_file])
         metadata |= {"days_extracted": extracted, "days_unchanged": skipped, "extract_workers": workers}

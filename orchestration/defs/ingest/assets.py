@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.metadata import PREVIEW_ROWS, table_metadata
+from orchestration.defs.metadata import PREVIEW_ROWS, column_schema, table_metadata
 from orchestration.defs.resources import TickerwireHome
 from orchestration.lake_schema import ARTICLES, INGEST_LEDGER, TICKER_REFERENCE
 from orchestration.pipeline.extraction import reference_path
@@ -63,7 +63,7 @@ def inbox_landing(context: dg.AssetExecutionContext, tickerwire: TickerwireHome)
         asset_key=LANDED_KEY,
         metadata={
             "dagster/row_count": report.articles,
-            "dagster/column_schema": table_metadata(0, ARTICLES, [])["dagster/column_schema"],
+            "dagster/column_schema": column_schema(ARTICLES),
             "run_id": report.run_id,
             "files": report.files,
             "seen": report.seen,
