@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 import pyarrow as pa
 
@@ -66,88 +67,57 @@ def _latest_per_article(landed: pa.Table) -> pa.Table:
     return landed.take(sorted(latest.values(), key=lambda row: (undated[row], ids[row])))
 
 
-def mention_rows(article_id: str, day: date, result: ArticleExtraction) -> dict[str, list[dict]]:
-    """Flatten one article's records into lake rows, table by table."""
-    base = {"article_id": article_id, "published_date": day}
-    notes = [(note, False) for note in result.price_notes] + [(note, True) for note in result.index_moves]
-    return {
-        "ticker_mentions": [
-            {
-                **base,
-                "mention_index": i,
-                "symbol": m.symbol,
-                "company_key": m.company_key,
-                "mention_text": m.text,
-                "start_char": m.start,
-                "end_char": m.end,
-                "method": m.method,
-                "is_primary": m.primary,
-            }
-            for i, m in enumerate(result.tickers)
-        ],
-        "price_notes": [
-            {
-                **base,
-                "note_index": i,
-                "symbol": n.ticker,
-                "company_key": n.company_key,
-                "direction": n.direction,
-                "change_pct": n.change_pct,
-                "change_qualifier": n.change_qualifier,
-                "price": n.price,
-                "currency": n.currency,
-                "session": n.session,
-                "period": n.period,
-                "as_of": n.as_of,
-                "as_of_text": n.as_of_text,
-                "sentence": n.sentence,
-                "start_char": n.start,
-                "end_char": n.end,
-                "is_index_move": is_index,
-            }
-            for i, (n, is_index) in enumerate(notes)
-        ],
-        "claims": [
-            {
-                **base,
-                "claim_index": i,
-                "claim_text": c.text,
-                "attributed_source": c.source,
-                "attribution_phrase": c.attribution,
-                "hedges": list(c.hedges),
-                "tickers": list(c.tickers),
-                "is_forward_looking": c.forward_looking,
-                "start_char": c.start,
-                "end_char": c.end,
-            }
-            for i, c in enumerate(result.claims)
-        ],
-        "amounts": [
-            {
-                **base,
-                "amount_index": i,
-                "amount_text": a.text,
-                "kind": a.kind,
-                "value": a.value,
-                "currency": a.currency,
-                "unit": a.unit,
-                "start_char": a.start,
-                "end_char": a.end,
-            }
-            for i, a in enumerate(result.amounts)
-        ],
-        "entities": [
-            {
-                **base,
-                "entity_index": i,
-                "entity_text": e.text,
-                "label": e.label,
-                "start_char": e.start,
-                "end_char": e.end,
-            }
-            for i, e in enumerate(result.entities)
-        ],
-    }
+# Per mention table: the column numbering an article's records, and the lake columns named otherwise than
+# the record's fields; the other columns are fields of the same name.
+_SPAN = {"start_char": "start", "end_char": "end"}
+_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
+    "ticker_mentions": ("mention_index", {"mention_text": "text", "is_primary": "primary", **_SPAN}),
+    "price_notes": ("note_index", {"symbol": "ticker", **_SPAN}),
+    "claims": (
+        "claim_index",
+        {
+            "claim_text": "text",
+            "attributed_source": "source",
+            "attribution_phrase": "attribution",
+            "is_forward_looking": "forward_looking",
+            **_SPAN,
+        },
+    ),
+    "amounts": ("amount_index", {"amount_text": "text", **_SPAN}),
+    "entities": ("entity_index", {"entity_text": "text", **_SPAN}),
+}
+
+
+def mention_tables(day: date, extractions: Iterable[tuple[str, ArticleExtraction]]) -> dict[str, pa.Table]:
+    """Articles' records as lake tables, built column by column: a dict per row cost as much again as
+    building the columns (16% of `extract()`'s time, measured on 2,000 articles)."""
+    records: dict[str, list] = {name: [] for name in MENTION_TABLES}
+    article_ids: dict[str, list[str]] = {name: [] for name in MENTION_TABLES}
+    numbers: dict[str, list[int]] = {name: [] for name in MENTION_TABLES}
+    index_moves: list[bool] = []
+    for article_id, result in extractions:
+        index_moves += [False] * len(result.price_notes) + [True] * len(result.index_moves)
+        for name, found in (
+            ("ticker_mentions", result.tickers),
+            ("price_notes", result.price_notes + result.index_moves),
+            ("claims", result.claims),
+            ("amounts", result.amounts),
+            ("entities", result.entities),
+        ):
+            records[name] += found
+            article_ids[name] += [article_id] * len(found)
+            numbers[name] += range(len(found))
+    tables = {}
+    for name, (number_column, renamed) in _COLUMNS.items():
+        columns = {"article_id": article_ids[name], "published_date": [day] * len(records[name])}
+        columns[number_column] = numbers[name]
+        if name == "price_notes":
+            columns["is_index_move"] = index_moves
+        for column in TABLES[name].names:
+            if column not in columns:
+                columns[column] = list(map(attrgetter(renamed.get(column, column)), records[name]))
+        tables[name] = pa.Table.from_pydict(columns, schema=TABLES[name])
+    return tables
 
 
 def extracted_file(lake: Lake, table: str, day: date) -> str:
@@ -201,17 +171,13 @@ class _Chunk:
 
 
 def _extract_articles(day: date, articles: pa.Table, reference: TickerReference) -> _Chunk:
-    rows: dict[str, list[dict]] = {name: [] for name in MENTION_TABLES}
-    without_ticker = 0
+    extractions = []
     for article in articles.to_pylist():
-        result = extract(
-            article["body"], reference=reference, published_at=article["published_at"], title=article["title"]
-        )
-        without_ticker += not result.tickers
-        for name, table_rows in mention_rows(article["article_id"], day, result).items():
-            rows[name].extend(table_rows)
-    tables = {name: pa.Table.from_pylist(rows[name], schema=TABLES[name]) for name in MENTION_TABLES}
-    return _Chunk(tables, without_ticker)
+        body, published_at, title = article["body"], article["published_at"], article["title"]
+        result = extract(body, reference=reference, published_at=published_at, title=title)
+        extractions.append((article["article_id"], result))
+    without_ticker = sum(not result.tickers for _, result in extractions)
+    return _Chunk(mention_tables(day, extractions), without_ticker)
 
 
 _worker_reference: TickerReference | None = None
