@@ -42,6 +42,7 @@ bench-scale: $(SYNCED) $(MANIFEST)
 dev: $(SYNCED) $(MANIFEST)
 	$(BIN)/python -c 'from orchestration.home import Home; Home.resolve("$(TICKERWIRE_HOME)").create()'
 	DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=$${DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS:-true} \
+		DAGSTER_EVENT_BATCH_SIZE=$${DAGSTER_EVENT_BATCH_SIZE:-1000} \
 		$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
 
 # A terminal SQL IDE on the warehouse, read-only, so builds can swap the file underneath it.

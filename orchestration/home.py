@@ -11,7 +11,17 @@ from orchestration.lake import Lake
 
 DEFAULT_HOME = Path("~/.tickerwire")
 # The daemon re-launches a failed run up to twice (transient failures); every failure is still recorded.
-INSTANCE_YAML = "telemetry:\n  enabled: false\nrun_retries:\n  enabled: true\n  max_retries: 2\n"
+# The event log is Dagster's SQLite one, writing a range run's materializations in batches (event_log.py).
+INSTANCE_YAML = """\
+telemetry:
+  enabled: false
+run_retries:
+  enabled: true
+  max_retries: 2
+event_log_storage:
+  module: orchestration.event_log
+  class: BatchingSqliteEventLogStorage
+"""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from orchestration.defs.ingest.assets import LANDED_KEY
 from orchestration.defs.schedules import LAUNCHED_BY_TAG, day_windows, partition_range_tags
+from orchestration.event_log import EVENT_BATCH_SETTING
 from orchestration.lake import Lake
 from orchestration.pipeline.extraction import pending_days, reference_version
 from orchestration.pipeline.landing import OUTCOMES
@@ -41,7 +42,8 @@ class RunFailed(Exception):
 
 def _execute(defs: dg.Definitions, job_name: str, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
     job = defs.resolve_job_def(job_name)
-    os.environ.setdefault(*PLANNED_EVENTS_SETTING)  # read when the run is created; the caller's wins
+    for name, value in (PLANNED_EVENTS_SETTING, EVENT_BATCH_SETTING):
+        os.environ.setdefault(name, value)  # read when the run is created or writes events; the caller's wins
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance, run_config=QUIET_RUN_CONFIG, tags=CLI_TAGS | tags, raise_on_error=False
