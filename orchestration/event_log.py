@@ -22,17 +22,13 @@ from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._serdes import ConfigurableClassData
 
 # Dagster batches a step's asset events only when this is set; 1,000 is a range run's days for one
-# asset in three years of history, and 7,000 SQL variables (SQLite allows 32,766).
+# asset over about three years, and 7,000 SQL variables (SQLite allows 32,766).
 EVENT_BATCH_SETTING = ("DAGSTER_EVENT_BATCH_SIZE", "1000")
-_BATCHED_TYPES = (
-    frozenset({DagsterEventType.ASSET_MATERIALIZATION}),
-    frozenset({DagsterEventType.ASSET_OBSERVATION}),
-)
 
 
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
-    """Dagster's SQLite event log; one run's materializations (or observations) of one batch are written
-    in one transaction per database. `base_dir` defaults to Dagster's own, `$DAGSTER_HOME/history/runs`,
+    """Dagster's SQLite event log; a batch of one run's materializations is written in one transaction
+    per database. `base_dir` defaults to Dagster's own, `$DAGSTER_HOME/history/runs`,
     so a home's past runs stay where they were."""
 
     @classmethod
@@ -53,8 +49,8 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(base_dir=base_dir, inst_data=inst_data)
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
-        types = frozenset(event.get_dagster_event().event_type for event in events)
-        if types not in _BATCHED_TYPES or len({event.run_id for event in events}) != 1:
+        types = {event.get_dagster_event().event_type for event in events}
+        if types != {DagsterEventType.ASSET_MATERIALIZATION} or len({event.run_id for event in events}) != 1:
             super().store_event_batch(events)
             return
         insert = self.prepare_insert_event_batch(events)
