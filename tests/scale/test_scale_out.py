@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 from orchestration.defs.schedules import day_windows, partition_range_tags
+from orchestration.event_log import EVENT_BATCH_SETTING
 from orchestration.home import Home
 from orchestration.runner import QUIET_RUN_CONFIG, definitions, pending
 from tests.conftest import ROOT, SAMPLE_INBOX, free_port
@@ -222,6 +223,7 @@ def test_postgres_instance_and_multiprocess_steps_give_the_in_process_marts(
     (scaled.dagster_home / "dagster.yaml").write_text(postgres.instance_yaml())
     scaled.create()
     _use_home(monkeypatch, scaled)
+    monkeypatch.setenv(*EVENT_BATCH_SETTING)  # as deploy/values.yaml sets it: PostgreSQL's batch writes
     with dg.DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
@@ -247,6 +249,9 @@ def test_postgres_instance_and_multiprocess_steps_give_the_in_process_marts(
         }
         assert step_pids and os.getpid() not in step_pids
         assert len(step_pids) >= len(run_ids)
+        # every extracted day recorded as materialized, the range runs' batches included
+        claims = dg.AssetKey(["lake", "claims"])
+        assert instance.get_materialized_partitions(claims) == {day.isoformat() for day in days}
 
     assert_same_marts(reference.warehouse(), scaled.warehouse)
 
