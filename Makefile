@@ -39,6 +39,7 @@ SIZES ?= 10000,100000
 bench-scale: $(SYNCED) $(MANIFEST)
 	$(BIN)/python -m orchestration.evaluation.scale --sizes $(SIZES)
 
+# The daemon's runs get RANGE_RUN_SETTINGS (orchestration/event_log.py) from this environment.
 dev: $(SYNCED) $(MANIFEST)
 	$(BIN)/python -c 'from orchestration.home import Home; Home.resolve("$(TICKERWIRE_HOME)").create()'
 	DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=$${DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS:-true} \

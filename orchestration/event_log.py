@@ -21,9 +21,18 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._serdes import ConfigurableClassData
 
-# Dagster batches a step's asset events only when this is set; 1,000 is a range run's days for one
-# asset over about three years, and 7,000 SQL variables (SQLite allows 32,766).
-EVENT_BATCH_SETTING = ("DAGSTER_EVENT_BATCH_SIZE", "1000")
+# Dagster's settings for runs over a range of days, read from the environment by the process that creates
+# a run or writes its events; `tickerwire run` sets them unless the caller did (`make dev` and
+# deploy/values.yaml set the same):
+# - one "materialization planned" event per asset for a range run, not one per asset and day: over 1,000
+#   days the SQLite instance otherwise spends minutes before the run starts. The cost: a failed range run
+#   does not mark its days failed in the UI's partition status;
+# - a step's materializations handed to `store_event_batch` in batches of 1,000 (a range run's days for
+#   one asset over about three years; 7,000 SQL variables, where SQLite allows 32,766).
+RANGE_RUN_SETTINGS = {
+    "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
+    "DAGSTER_EVENT_BATCH_SIZE": "1000",
+}
 
 
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):

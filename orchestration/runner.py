@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from orchestration.defs.ingest.assets import LANDED_KEY
 from orchestration.defs.schedules import LAUNCHED_BY_TAG, day_windows, partition_range_tags
-from orchestration.event_log import EVENT_BATCH_SETTING
+from orchestration.event_log import RANGE_RUN_SETTINGS
 from orchestration.lake import Lake
 from orchestration.pipeline.extraction import pending_days, reference_version
 from orchestration.pipeline.landing import OUTCOMES
@@ -23,10 +23,6 @@ from orchestration.pipeline.landing import OUTCOMES
 # The CLI draws its own progress; Dagster's console log would interleave with it.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 CLI_TAGS = {LAUNCHED_BY_TAG: "cli"}
-# One "materialization planned" event per asset for a run over a range of days, not one per asset and
-# day: over 1,000 days the SQLite instance otherwise spends minutes writing 6,000 events before the run
-# starts. The cost: a failed range run does not mark its days failed in the UI's partition status.
-PLANNED_EVENTS_SETTING = ("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
 
 
 def definitions() -> dg.Definitions:
@@ -42,8 +38,8 @@ class RunFailed(Exception):
 
 def _execute(defs: dg.Definitions, job_name: str, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
     job = defs.resolve_job_def(job_name)
-    for name, value in (PLANNED_EVENTS_SETTING, EVENT_BATCH_SETTING):
-        os.environ.setdefault(name, value)  # read when the run is created or writes events; the caller's wins
+    for name, value in RANGE_RUN_SETTINGS.items():
+        os.environ.setdefault(name, value)  # the caller's values win
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance, run_config=QUIET_RUN_CONFIG, tags=CLI_TAGS | tags, raise_on_error=False

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.event_log import EVENT_BATCH_SETTING, BatchingSqliteEventLogStorage
+from orchestration.event_log import RANGE_RUN_SETTINGS, BatchingSqliteEventLogStorage
 from orchestration.home import Home
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2024-01-01")
@@ -28,7 +28,8 @@ def daily_tables():
 def _range_run(dagster_home: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dg.DagsterInstance, list, str]:
     """Materialize 2024-01-01..20 in one run: the instance, materializations stored one by one, the run."""
     monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
-    monkeypatch.setenv(*EVENT_BATCH_SETTING)
+    for name, value in RANGE_RUN_SETTINGS.items():
+        monkeypatch.setenv(name, value)
     instance = dg.DagsterInstance.get()
     stored_singly = []
     store_event = instance.event_log_storage.store_event
@@ -81,7 +82,8 @@ def test_a_range_run_is_recorded_in_batches_as_dagsters_sqlite_log_records_it(
 
     assert batched_singly == []  # 40 materializations, none written on its own
     assert len(plain_singly) == 2 * 20
-    assert _recorded(batching, batching_run) == _recorded(plain, plain_run)
-    assert _recorded(batching, batching_run)["articles"]["partitions"][-1] == "2024-01-20"
+    recorded = _recorded(batching, batching_run)
+    assert recorded == _recorded(plain, plain_run)
+    assert recorded["articles"]["partitions"][-1] == "2024-01-20"
     # Dagster's default place for the run databases, so a home's history is found again
     assert (home.dagster_home / "history" / "runs" / f"{batching_run}.db").exists()

@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from orchestration.defs.schedules import day_windows, partition_range_tags
-from orchestration.event_log import EVENT_BATCH_SETTING
+from orchestration.event_log import RANGE_RUN_SETTINGS
 from orchestration.home import Home
 from orchestration.runner import QUIET_RUN_CONFIG, definitions, pending
 from tests.conftest import ROOT, SAMPLE_INBOX, free_port
@@ -223,7 +223,8 @@ def test_postgres_instance_and_multiprocess_steps_give_the_in_process_marts(
     (scaled.dagster_home / "dagster.yaml").write_text(postgres.instance_yaml())
     scaled.create()
     _use_home(monkeypatch, scaled)
-    monkeypatch.setenv(*EVENT_BATCH_SETTING)  # as deploy/values.yaml sets it: PostgreSQL's batch writes
+    for name, value in RANGE_RUN_SETTINGS.items():  # as deploy/values.yaml sets them
+        monkeypatch.setenv(name, value)
     with dg.DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
