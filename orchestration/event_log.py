@@ -28,7 +28,7 @@ from dagster._serdes import ConfigurableClassData
 #   days the SQLite instance otherwise spends minutes before the run starts. The cost: a failed range run
 #   does not mark its days failed in the UI's partition status;
 # - a step's materializations handed to `store_event_batch` in batches of 1,000 (a range run's days for
-#   one asset over about three years; 7,000 SQL variables, where SQLite allows 32,766).
+#   one asset over about three years; 7,000 SQL variables, under SQLite's default limit of 32,766).
 RANGE_RUN_SETTINGS = {
     "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
     "DAGSTER_EVENT_BATCH_SIZE": "1000",
