@@ -58,7 +58,7 @@ def _files(folder: Path, pattern: str) -> list[Path]:
     return [path for path in folder.glob(pattern) if path.name != SCHEMA_FILE]
 
 
-def _tables(warehouse: Path) -> dict[str, set[tuple]]:
+def warehouse_tables(warehouse: Path) -> dict[str, set[tuple]]:
     """Every marts and audit table as a multiset of rows (volatile columns left out)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         names = con.execute(
@@ -107,7 +107,10 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
 
 def test_killed_runs_then_a_rerun_build_the_same_warehouse(homes: tuple[Path, Path, Path]) -> None:
     _, reference, crashed = homes
-    expected, got = _tables(reference / "warehouse.duckdb"), _tables(crashed / "warehouse.duckdb")
+    expected, got = (
+        warehouse_tables(reference / "warehouse.duckdb"),
+        warehouse_tables(crashed / "warehouse.duckdb"),
+    )
     assert set(got) == set(expected)
     for table in expected:
         assert got[table] == expected[table], f"{table} differs after the crashes"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -11,12 +13,13 @@ import pytest
 
 from orchestration.defs.resources import TickerwireHome, WarehouseDbt, dbt_executable
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
-from orchestration.defs.warehouse.assets import COPIED_AHEAD, warehouse
+from orchestration.defs.warehouse.assets import COPIED_AHEAD, ON_PREVIOUS, warehouse
 from orchestration.defs.warehouse.copy_ahead import copying_ahead
 from orchestration.defs.warehouse.project import dbt_project
 from orchestration.home import Home
 from orchestration.lake import Lake
 from orchestration.runner import QUIET_RUN_CONFIG, definitions
+from tests.test_crash_recovery import warehouse_tables
 
 ARTICLES = [
     {
@@ -84,13 +87,81 @@ def test_nightly_run_then_the_sensor_builds_the_late_day(home: Path) -> None:
             )
         assert late.success
         assert COPIED_AHEAD in {entry.user_message for entry in instance.all_logs(late.run_id)}
-        assert sorted(path.name for path in home.glob("warehouse*")) == ["warehouse.duckdb", "warehouse.lock"]
+        assert sorted(path.name for path in home.glob("warehouse*")) == [
+            "warehouse.duckdb",
+            "warehouse.lock",
+            "warehouse.previous.duckdb",  # the first build's, for the next build to start from
+        ]
         assert _articles_by_day(home) == {"2024-06-06": 1, "2024-06-07": 1}
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
             notes = con.sql(
                 "select symbol, direction, change_pct, price from marts.fct_price_notes order by 1"
             ).fetchall()
         assert notes == [("F", "down", 1.4, 12.08), ("NVDA", "up", 2.1, 121.40)]
+
+
+LATE_ARTICLE = {
+    "id": "wire-0605",
+    "title": "Apple supplier lifts outlook",
+    "published_at": "2024-06-05T12:40:00Z",
+    "url": "https://news.example.com/apple-supplier",
+    "body": "Apple Inc AAPL shares rose 0.8% to $195.10 in premarket trading after a supplier reportedly "
+    "raised its forecast, according to a report from Reuters.",
+}
+
+
+def test_a_windowed_build_starts_from_the_warehouse_the_last_build_replaced(home: Path) -> None:
+    """Once a build has replaced a warehouse, the next windowed build starts from that file instead of a
+    copy, and takes in the days it misses; with a reader holding that file open, the build copies the
+    current warehouse instead. Either way the marts equal a full refresh's."""
+    defs = definitions()
+    previous = home / "warehouse.previous.duckdb"
+    with dg.instance_for_test() as instance:
+
+        def logs_of(job: str, first: str | None = None, last: str | None = None) -> set[str]:
+            tags = {RANGE_START_TAG: first, RANGE_END_TAG: last} if first else {}
+            result = defs.resolve_job_def(job).execute_in_process(
+                instance=instance, tags=tags, run_config=QUIET_RUN_CONFIG
+            )
+            assert result.success
+            return {entry.user_message for entry in instance.all_logs(result.run_id)}
+
+        nightly = defs.resolve_job_def("nightly_job").execute_in_process(
+            instance=instance, partition_key="2024-06-07", run_config=QUIET_RUN_CONFIG
+        )
+        assert nightly.success  # a full refresh from nothing
+        assert not previous.exists()
+        assert ON_PREVIOUS not in logs_of("build_job", "2024-06-06", "2024-06-06")  # a copy: no previous yet
+        assert previous.exists()  # the first warehouse, without 2024-06-06
+        (home / "inbox" / "late.json").write_text(json.dumps([LATE_ARTICLE]))
+        logs_of("ingest_job")
+        logs = logs_of("build_job", "2024-06-05", "2024-06-05")
+        assert ON_PREVIOUS in logs
+        assert any(line.endswith("for 2024-06-05 to 2024-06-06") for line in logs), "the day it missed too"
+        assert _articles_by_day(home) == {"2024-06-05": 1, "2024-06-06": 1, "2024-06-07": 1}
+        windowed = warehouse_tables(home / "warehouse.duckdb")
+
+        reader = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import duckdb, sys, time; reader = duckdb.connect(sys.argv[1], read_only=True);"
+                " print('open', flush=True); time.sleep(600)",
+                str(previous),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert reader.stdout.readline() == "open\n"
+            assert ON_PREVIOUS not in logs_of("build_job", "2024-06-05", "2024-06-05")
+        finally:
+            reader.kill()
+            reader.wait()
+        assert warehouse_tables(home / "warehouse.duckdb") == windowed
+
+        logs_of("warehouse_job")  # no partition tags: a full refresh from an empty file
+        assert warehouse_tables(home / "warehouse.duckdb") == windowed
 
 
 def test_a_range_run_does_not_give_each_day_the_runs_row_count(home: Path) -> None:

@@ -13,8 +13,9 @@ from orchestration.home import Home
 def _window(home: Home, tags: dict[str, str]) -> tuple[str, str] | None:
     # imported late: the module loads the dbt manifest, which the session fixture parses first
     from orchestration.defs.warehouse.assets import build_window
+    from orchestration.defs.warehouse.project import windowed_build_base
 
-    window = build_window(home, tags)
+    window = build_window(home, tags, windowed_build_base(home.warehouse))
     return window and (window[0].isoformat(), window[1].isoformat())
 
 

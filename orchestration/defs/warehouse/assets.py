@@ -6,14 +6,14 @@ a failed or killed build leave the previous warehouse serving.
 
 The fact marts are incremental by published date (dbt_project/macros/published_window.sql). A run for
 some days (a partition, or a partition range) builds with the window TICKERWIRE_WINDOW_START / _END: those
-days, widened to every lake day written since the current warehouse was built (days a failed or another
-build has not taken in yet). A run without partition tags, a first build, or a build after the dbt project
-changed is a --full-refresh build."""
+days, widened to every lake day written since the file the build starts from was built: the warehouse a
+build replaced (previous.py), which misses the last build's days, or a copy of the current one, which misses
+the days a failed or another build has not taken in yet. A run without partition tags, a first build, or a
+build after the dbt project changed is a --full-refresh build."""
 
 import fcntl
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +28,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs.resources import TickerwireHome
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.warehouse.copy_ahead import take_copy
+from orchestration.defs.warehouse.previous import swap_in, take_previous
 from orchestration.defs.warehouse.project import dbt_project, windowed_build_base
 from orchestration.home import Home
 
@@ -36,6 +37,7 @@ PARTITION_TAG = "dagster/partition"
 WAREHOUSE_SECONDS = "warehouse build seconds: "
 WAREHOUSE_PARTS = ("copy", "dbt", "checkpoint and swap", "row counts")
 COPIED_AHEAD = "the build starts from the copy of the warehouse made while landing ran"
+ON_PREVIOUS = "the build starts from the warehouse the last build replaced"
 # Pipeline builds leave out dbt's unit tests: they check the models' logic on fixed rows, not the night's
 # data, and run in the test suite's own dbt builds.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -80,22 +82,6 @@ def _build_lock(warehouse: Path) -> Iterator[None]:
         yield
 
 
-@contextmanager
-def _freed_later(path: Path) -> Iterator[None]:
-    """Keep the file the block replaces open, and close it in a thread afterwards: freeing a large file's
-    blocks takes seconds (2.8 s for the 7.7 GB warehouse of 1M articles on ext4), and the last close pays
-    it instead of the rename, off the build's path."""
-    try:
-        previous = path.open("rb")
-    except FileNotFoundError:
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            threading.Thread(target=previous.close, name="free-previous-warehouse").start()
-
-
 def _row_counts(warehouse: Path) -> dict[tuple[str, str], int]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = con.execute(
@@ -117,15 +103,32 @@ def run_window(tags: Mapping[str, str]) -> tuple[date, date] | None:
     return None
 
 
-def build_window(home: Home, tags: Mapping[str, str]) -> tuple[date, date] | None:
-    """The days a `dbt build` replaces: the run's days widened to the lake days the warehouse has not
-    seen; None for a full refresh (no days, no warehouse yet, or a dbt project changed since)."""
+def build_window(home: Home, tags: Mapping[str, str], built: float | None) -> tuple[date, date] | None:
+    """The days a `dbt build` replaces: the run's days widened to the lake days written since `built`, the
+    build time of the file it starts from; None for a full refresh (no days, or no file to start from)."""
     window = run_window(tags)
-    built = windowed_build_base(home.warehouse)
     if window is None or built is None:
         return None
     days = {*window, *home.lake.days_written_after(built)}
     return min(days), max(days)
+
+
+def _start_building(home: Home, building: Path, log: Any) -> float | None:
+    """Put the file a windowed build starts from at `building`: the warehouse the last build replaced, else
+    the copy made ahead, else a copy made now. Its build time, or None when there is no warehouse to start
+    from or the dbt project changed since it was built (a full refresh)."""
+    built = take_previous(home.warehouse, building)
+    if built is not None:
+        log.info(ON_PREVIOUS)
+        return built
+    built = windowed_build_base(home.warehouse)
+    if built is None:
+        return None
+    if take_copy(home.warehouse, building):
+        log.info(COPIED_AHEAD)
+    else:
+        shutil.copyfile(home.warehouse, building)
+    return built
 
 
 @contextmanager
@@ -151,9 +154,10 @@ def _environment(values: Mapping[str, str | None]) -> Iterator[None]:
 def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire: TickerwireHome):
     """`dbt build` into warehouse.building.duckdb, then an atomic rename.
 
-    A windowed build starts from a copy of the current file (made ahead by `tickerwire run` when it
-    can: copy_ahead.py); a full refresh from an empty one, since it rebuilds every table (a copy would
-    cost the time to copy it and leave the old tables' blocks as free space in the new file)."""
+    A windowed build starts from the warehouse the last build replaced (previous.py), else from a copy of
+    the current file (made ahead by `tickerwire run` when it can: copy_ahead.py); a full refresh from an
+    empty one, since it rebuilds every table (a copy would cost the time to copy it and leave the old
+    tables' blocks as free space in the new file)."""
     home = tickerwire.export_environment()
     home.lake.ensure_schema_files()  # the sources need every table, in this version's layout
     building = home.warehouse.with_name("warehouse.building.duckdb")
@@ -161,13 +165,10 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
     with _build_lock(home.warehouse):
         for leftover in (building, Path(f"{building}.wal")):
             leftover.unlink(missing_ok=True)
-        window = build_window(home, context.run.tags)
         started = time.perf_counter()
-        if window and take_copy(home.warehouse, building):
-            context.log.info(COPIED_AHEAD)
-        elif window:
-            shutil.copyfile(home.warehouse, building)
+        built = _start_building(home, building, context.log) if run_window(context.run.tags) else None
         seconds["copy"] = time.perf_counter() - started
+        window = build_window(home, context.run.tags, built)
         args = [*BUILD] if window else [*BUILD, *FULL_REFRESH]
         # The window goes in the environment, not --vars: a change of vars makes dbt re-parse the
         # whole project, every night (macros/published_window.sql). A full refresh unsets it.
@@ -183,8 +184,7 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
         started = time.perf_counter()
         with duckdb.connect(str(building)) as con:
             con.execute("checkpoint")
-        with _freed_later(home.warehouse):
-            os.replace(building, home.warehouse)
+        swap_in(building, home.warehouse)
         seconds["checkpoint and swap"] = time.perf_counter() - started
     started = time.perf_counter()
     counts = _row_counts(home.warehouse)

@@ -1,4 +1,5 @@
-"""The copy of the current warehouse that a windowed build starts from, made while landing runs.
+"""The copy of the current warehouse that a windowed build starts from when there is no previous one to
+start from (previous.py), made while landing runs.
 
 The atomic swap needs a build on a copy, and the copy grows with the warehouse, not with the night (10 s
 at 1M articles, 7.7 GB, most of it kernel CPU). `tickerwire run` starts it in a thread of its own process
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+from orchestration.defs.warehouse.previous import usable_previous
 from orchestration.defs.warehouse.project import windowed_build_base
 
 CHUNK_BYTES = 64 * 2**20  # how often the copy looks whether it is still wanted
@@ -79,9 +81,10 @@ _COPIES: dict[Path, _Copy] = {}  # by warehouse path, in this process
 @contextmanager
 def copying_ahead(warehouse: Path) -> Iterator[None]:
     """Copy `warehouse` in the background for the block's build, unless that build will be a full
-    refresh (which starts from an empty file); the copy is deleted afterwards if the build did not take
-    it (nothing new to build, a failure)."""
-    if warehouse in _COPIES or windowed_build_base(warehouse) is None:
+    refresh (which starts from an empty file) or start from the previous warehouse; the copy is deleted
+    afterwards if the build did not take it (nothing new to build, a failure)."""
+    needed = windowed_build_base(warehouse) is not None and usable_previous(warehouse) is None
+    if warehouse in _COPIES or not needed:
         yield
         return
     _remove_leftovers(warehouse)
