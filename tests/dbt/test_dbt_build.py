@@ -82,9 +82,13 @@ def dbt_command(root: Path, *args: str) -> tuple[list[str], dict[str, str]]:
     return command, env
 
 
-def run_dbt(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    root: Path, *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command, env = dbt_command(root, *args)
-    return subprocess.run(command, capture_output=True, text=True, cwd=root, env=env, timeout=600)
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=root, env=env | (extra_env or {}), timeout=600
+    )
 
 
 def run_dbt_concurrently(
@@ -581,6 +585,55 @@ def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) ->
     assert waiting, moves
     with duckdb.connect(str(build.warehouse), read_only=True) as con:
         assert con.execute(waiting[1]).fetchall() == []
+
+
+def test_windowed_data_tests_read_the_window_and_still_catch_a_link_to_a_missing_claim(
+    build: Build, tmp_path: Path
+) -> None:
+    """A windowed build's link tests read the parents within link_window_days of the window only
+    (macros/windowed_tests.sql), the price note checks' tests (all rows) every parent. With a Tesla claim
+    deleted from fct_claims, the relationships test and the links' own test fail on its links; they pass
+    on the warehouse as built."""
+    root = tmp_path.resolve()
+    write_lake(root / "lake", sample_lake_rows())
+    shutil.copyfile(build.warehouse, root / "warehouse.duckdb")
+    (root / "target").mkdir()
+    shutil.copyfile(build.target / "partial_parse.msgpack", root / "target" / "partial_parse.msgpack")
+    window = dict.fromkeys(("TICKERWIRE_WINDOW_START", "TICKERWIRE_WINDOW_END"), MAR_05.isoformat())
+    link_tests = (
+        "test",
+        "--select",
+        "fct_claim_price_links,test_type:data",
+        "fct_price_note_checks,test_type:data",
+    )
+
+    passed = run_dbt(root, *link_tests, extra_env=window)
+    assert passed.returncode == 0, (passed.stdout + passed.stderr)[-6000:]
+    compiled = {
+        path.name: path.read_text() for path in (root / "target/compiled").rglob("relationships_*.sql")
+    }
+    parent = """"marts"."fct_claims" where published_date between date '2024-03-02' and date '2024-03-08'"""
+    assert any(parent in sql for sql in compiled.values()), compiled
+    # the checks are rebuilt whole, and their tests read every row: so do the parents
+    (checks,) = [sql for name, sql in compiled.items() if name.startswith("relationships_fct_price_note_c")]
+    assert "published_date between" not in checks, checks
+
+    claim_id = f"{TSLA_ARTICLE}:0"
+    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+        links = con.execute(
+            "select count(*) from marts.fct_claim_price_links where claim_id = ? and published_date = ?",
+            [claim_id, MAR_05],
+        ).fetchone()[0]
+        assert links > 0
+        con.execute("delete from marts.fct_claims where claim_id = ?", [claim_id])
+    failed = run_dbt(root, *link_tests, extra_env=window)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output[-6000:]
+    failures = {name: int(count) for count, name in re.findall(r"\d+ of \d+ FAIL (\d+) (\w+)", output)}
+    assert failures == {
+        "relationships_fct_claim_price_links_claim_id__claim_id__ref_fct_claims_": links,
+        "assert_claim_price_links_match_claim_tickers": links,
+    }, output[-6000:]
 
 
 def test_plot_writes_a_png_timeline(build: Build, tmp_path: Path) -> None:
