@@ -9,10 +9,12 @@ days and its own (assets.build_window). That build copies the current warehouse 
 when there is no previous file (the first build after one from nothing, or after a failed build), when
 the dbt project changed since it was built, or when a process holds it open: DuckDB locks a file for
 readers too, and it must not change under one. Deleting it is safe at any time (the next build copies);
-keeping it doubles the warehouse's disk space."""
+keeping it doubles the warehouse's disk space. The swap keeps it as a hard link; on a filesystem without
+them none is kept."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -70,10 +72,12 @@ def _freed_later(path: Path) -> Iterator[None]:
 
 def swap_in(building: Path, warehouse: Path) -> None:
     """Make `building` the warehouse in one rename, keeping the file it replaces as the previous one (a
-    second name for it, made first) and dropping the older previous one."""
+    second name for it, made first) and dropping the older previous one. On a filesystem without hard
+    links none is kept, and the next build copies."""
     previous = previous_path(warehouse)
     with _freed_later(previous):
         previous.unlink(missing_ok=True)
         if warehouse.exists():
-            os.link(warehouse, previous)
+            with contextlib.suppress(OSError):
+                os.link(warehouse, previous)
         os.replace(building, warehouse)
