@@ -94,8 +94,8 @@ def run_dbt(
 def run_dbt_concurrently(
     *runs: tuple[Path, tuple[str, ...], dict[str, str]],
 ) -> list[subprocess.CompletedProcess[str]]:
-    """(root, dbt arguments, extra environment) per run, all started at once."""
-    """Several dbt invocations at once (each in its own root), so two builds take the time of one."""
+    """Several dbt invocations at once (each in its own root), so two builds take the time of one:
+    (root, dbt arguments, extra environment) per run."""
     started = []
     for root, args, extra_env in runs:
         command, env = dbt_command(root, *args)
@@ -506,6 +506,20 @@ def test_readme_sql_runs_on_the_fixture_warehouse(build: Build) -> None:
     assert by_question[10][0] == {"label": "PERSON", "entity_text": "Elon Musk", "mentions": 2, "articles": 2}
 
 
+def copy_of_build(build: Build, root: Path, lake_rows: dict[str, list[dict]]) -> None:
+    """The fixture warehouse over `lake_rows` in `root`, with dbt's parse state, so dbt parses partially."""
+    write_lake(root / "lake", lake_rows)
+    shutil.copyfile(build.warehouse, root / "warehouse.duckdb")
+    (root / "target").mkdir()
+    shutil.copyfile(build.target / "partial_parse.msgpack", root / "target" / "partial_parse.msgpack")
+
+
+def window_env(day: date) -> dict[str, str]:
+    """A one-day window as the Dagster asset passes it: in the environment (`--vars` would make dbt parse
+    in full)."""
+    return dict.fromkeys(("TICKERWIRE_WINDOW_START", "TICKERWIRE_WINDOW_END"), day.isoformat())
+
+
 def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) -> None:
     """The fixture warehouse, then one more landed day (RELANDED_DAY): a build with that day as its window
     must leave every mart and audit table exactly as a --full-refresh build of the same lake does. The
@@ -513,13 +527,8 @@ def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) ->
     note re-linked), adds one near the Tesla claims, and one ledger file (appended, not reloaded)."""
     roots = {name: (tmp_path / name).resolve() for name in ("windowed", "full")}
     for root in roots.values():
-        write_lake(root / "lake", relanded_lake_rows())
-        shutil.copyfile(build.warehouse, root / "warehouse.duckdb")
-        # dbt's parse state, so both builds parse partially
-        (root / "target").mkdir()
-        shutil.copyfile(build.target / "partial_parse.msgpack", root / "target" / "partial_parse.msgpack")
-    # the window as the Dagster asset passes it: in the environment (`--vars` would make dbt parse in full)
-    window = dict.fromkeys(("TICKERWIRE_WINDOW_START", "TICKERWIRE_WINDOW_END"), RELANDED_DAY.isoformat())
+        copy_of_build(build, root, relanded_lake_rows())
+    window = window_env(RELANDED_DAY)
     # `run` (the data tests pass on the full refresh already): the views too, as they name the lake
     windowed, full = run_dbt_concurrently(
         (roots["windowed"], ("run",), window), (roots["full"], ("run", "--full-refresh"), {})
@@ -595,11 +604,8 @@ def test_windowed_data_tests_read_the_window_and_still_catch_a_link_to_a_missing
     deleted from fct_claims, the relationships test and the links' own test fail on its links; they pass
     on the warehouse as built."""
     root = tmp_path.resolve()
-    write_lake(root / "lake", sample_lake_rows())
-    shutil.copyfile(build.warehouse, root / "warehouse.duckdb")
-    (root / "target").mkdir()
-    shutil.copyfile(build.target / "partial_parse.msgpack", root / "target" / "partial_parse.msgpack")
-    window = dict.fromkeys(("TICKERWIRE_WINDOW_START", "TICKERWIRE_WINDOW_END"), MAR_05.isoformat())
+    copy_of_build(build, root, sample_lake_rows())
+    window = window_env(MAR_05)
     link_tests = (
         "test",
         "--select",
