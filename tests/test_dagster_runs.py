@@ -164,6 +164,31 @@ def test_a_windowed_build_starts_from_the_warehouse_the_last_build_replaced(home
         assert warehouse_tables(home / "warehouse.duckdb") == windowed
 
 
+def test_a_build_of_some_models_copies_the_warehouse(home: Path) -> None:
+    """A run that builds some of the models starts from a copy of the current warehouse, not from the
+    file the last build replaced: the models it leaves out would keep that file's rows, without the last
+    build's days."""
+    defs = definitions()
+    with dg.instance_for_test() as instance:
+
+        def run(job: str, day: str | None = None, selection: list[dg.AssetKey] | None = None) -> set[str]:
+            tags = {RANGE_START_TAG: day, RANGE_END_TAG: day} if day else {}
+            result = defs.resolve_job_def(job).execute_in_process(
+                instance=instance, tags=tags, run_config=QUIET_RUN_CONFIG, asset_selection=selection
+            )
+            assert result.success
+            return {entry.user_message for entry in instance.all_logs(result.run_id)}
+
+        run("nightly_job", "2024-06-07")  # a full refresh from nothing
+        run("build_job", "2024-06-06")  # a copy; keeps the first warehouse as the previous one
+        (home / "inbox" / "late.json").write_text(json.dumps([LATE_ARTICLE]))
+        run("ingest_job")
+        assert ON_PREVIOUS in run("build_job", "2024-06-05")  # its previous file lacks 2024-06-05
+        logs = run("warehouse_job", "2024-06-07", [dg.AssetKey(["marts", "fct_claims"])])
+        assert _articles_by_day(home) == {"2024-06-05": 1, "2024-06-06": 1, "2024-06-07": 1}
+        assert ON_PREVIOUS not in logs
+
+
 def test_a_range_run_does_not_give_each_day_the_runs_row_count(home: Path) -> None:
     """Dagster copies a range run's metadata to every day of the range, so the run's total is recorded
     as rows_in_run there; a one-day run records the day's row count, also when the day was unchanged."""

@@ -113,11 +113,12 @@ def build_window(home: Home, tags: Mapping[str, str], built: float | None) -> tu
     return min(days), max(days)
 
 
-def _start_building(home: Home, building: Path, log: Any) -> float | None:
-    """Put the file a windowed build starts from at `building`: the warehouse the last build replaced, else
-    the copy made ahead, else a copy made now. Its build time, or None when there is no warehouse to start
-    from or the dbt project changed since it was built (a full refresh)."""
-    built = take_previous(home.warehouse, building)
+def _start_building(home: Home, building: Path, log: Any, every_model: bool) -> float | None:
+    """Put the file a windowed build starts from at `building`: the warehouse the last build replaced (for
+    a build of every model: a model left out would keep that file's rows, without the last build's days),
+    else the copy made ahead, else a copy made now. Its build time, or None when there is no warehouse to
+    start from or the dbt project changed since it was built (a full refresh)."""
+    built = take_previous(home.warehouse, building) if every_model else None
     if built is not None:
         log.info(ON_PREVIOUS)
         return built
@@ -166,7 +167,12 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
         for leftover in (building, Path(f"{building}.wal")):
             leftover.unlink(missing_ok=True)
         started = time.perf_counter()
-        built = _start_building(home, building, context.log) if run_window(context.run.tags) else None
+        every_model = not context.is_subset  # a subset that leaves out only dbt tests copies too
+        built = (
+            _start_building(home, building, context.log, every_model)
+            if run_window(context.run.tags)
+            else None
+        )
         seconds["copy"] = time.perf_counter() - started
         window = build_window(home, context.run.tags, built)
         args = [*BUILD] if window else [*BUILD, *FULL_REFRESH]

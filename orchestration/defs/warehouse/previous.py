@@ -7,8 +7,9 @@ for. So the swap keeps the file it replaces as `warehouse.previous.duckdb`, and 
 moves that to its building file and builds the lake days written since it was built: the last build's
 days and its own (assets.build_window). That build copies the current warehouse instead (copy_ahead.py)
 when there is no previous file (the first build after one from nothing, or after a failed build), when
-the dbt project changed since it was built, or when a process holds it open: DuckDB locks a file for
-readers too, and it must not change under one. Deleting it is safe at any time (the next build copies);
+the dbt project changed since it was built, when a process holds it open (DuckDB locks a file for
+readers too, and it must not change under one), or when the run builds only some of the models
+(assets._start_building). Deleting it is safe at any time (the next build copies);
 keeping it doubles the warehouse's disk space. The swap keeps it as a hard link; on a filesystem without
 them none is kept."""
 
