@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,30 +19,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@contextmanager
-def duckdb_held_open(path: Path, read_only: bool) -> Iterator[None]:
-    """Another process holding a connection to the DuckDB file for the block (DuckDB's file lock is per
-    process, so it has to be another one)."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; held = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'ro');"
-            " print('open', flush=True); time.sleep(600)",
-            str(path),
-            "ro" if read_only else "rw",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline() == "open\n"
-        yield
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def shared_data(relative: str) -> Path:

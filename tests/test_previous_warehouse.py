@@ -1,5 +1,4 @@
-"""The swap that keeps the warehouse it replaces for the next build, and the check before replaying the
-last build from the current one, on real files."""
+"""The swap that keeps the warehouse it replaces for the next build, on real files."""
 
 from __future__ import annotations
 
@@ -7,11 +6,9 @@ import errno
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from orchestration.defs.warehouse.previous import previous_path, replayable, swap_in
-from tests.conftest import duckdb_held_open
+from orchestration.defs.warehouse.previous import previous_path, swap_in
 
 
 def _files(tmp_path: Path) -> dict[str, bytes]:
@@ -46,17 +43,3 @@ def test_without_hard_links_the_swap_keeps_no_previous_warehouse(
     monkeypatch.setattr(os, "link", no_hard_links)
     swap_in(_build(tmp_path, b"second"), warehouse)
     assert _files(tmp_path) == {"warehouse.duckdb": b"second"}
-
-
-def test_a_warehouse_is_replayable_when_its_last_build_recorded_its_window(tmp_path: Path) -> None:
-    """What the build asks before replaying: the record there (a real DuckDB file), and a warehouse that a
-    process holds open for writing, which DuckDB locks readers out of, counts as not replayable."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema replay")
-    assert not replayable(warehouse)
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("create table replay.last_build as select date '2024-06-05' as window_start")
-    assert replayable(warehouse)
-    with duckdb_held_open(warehouse, read_only=False):
-        assert not replayable(warehouse)

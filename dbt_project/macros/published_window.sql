@@ -107,11 +107,6 @@
     delete from {{ target }} as existing
     where (existing.{{ recompute_key }}, existing.published_date)
         in (select {{ recompute_key }}, published_date from {{ source }});
-
-    {#- the keys recomputed outside the window, for the next build to replay (macros/replay.sql) #}
-    create schema if not exists {{ replay_schema() }};
-    create or replace table {{ recomputed_keys(target.schema, target.identifier) }} as
-    select distinct {{ recompute_key }}, published_date from {{ source }};
     {%- endif %}
 
     insert into {{ target }} ({{ columns }})

@@ -28,7 +28,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs.resources import TickerwireHome
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.warehouse.copy_ahead import take_copy
-from orchestration.defs.warehouse.previous import replayable, swap_in, take_previous
+from orchestration.defs.warehouse.previous import swap_in, take_previous
 from orchestration.defs.warehouse.project import dbt_project, windowed_build_base
 from orchestration.home import Home
 
@@ -38,7 +38,6 @@ WAREHOUSE_SECONDS = "warehouse build seconds: "
 WAREHOUSE_PARTS = ("copy", "dbt", "checkpoint and swap", "row counts")
 COPIED_AHEAD = "the build starts from the copy of the warehouse made while landing ran"
 ON_PREVIOUS = "the build starts from the warehouse the last build replaced"
-REPLAYS = "dbt replays the last build's changes from the current warehouse first"
 # Pipeline builds leave out dbt's unit tests: they check the models' logic on fixed rows, not the night's
 # data, and run in the test suite's own dbt builds.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -46,7 +45,6 @@ BUILD = ("build", "--exclude-resource-type", "unit_test")
 # history, and the two at once ran out of DuckDB's memory limit at 1M articles (one alone fits, spilling).
 FULL_REFRESH = ("--full-refresh", "--threads", "1")
 WINDOW_ENV = ("TICKERWIRE_WINDOW_START", "TICKERWIRE_WINDOW_END")
-REPLAY_ENV = "TICKERWIRE_REPLAY_FROM"
 
 # The nightly run is daily: the UI warns on marts older than a day and fails them after two missed nights.
 MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -115,28 +113,23 @@ def build_window(home: Home, tags: Mapping[str, str], built: float | None) -> tu
     return min(days), max(days)
 
 
-def _start_building(home: Home, building: Path, log: Any, every_model: bool) -> tuple[float | None, bool]:
+def _start_building(home: Home, building: Path, log: Any, every_model: bool) -> float | None:
     """Put the file a windowed build starts from at `building`: the warehouse the last build replaced (for
     a build of every model: a model left out would keep that file's rows, without the last build's days),
-    else the copy made ahead, else a copy made now. The time the build's window counts lake days from
-    (None: no warehouse to start from, or the dbt project changed since it was built: a full refresh),
-    and whether dbt first replays the last build's changes from the current warehouse: then the window
-    counts from the current warehouse's build, else from the file's own."""
+    else the copy made ahead, else a copy made now. Its build time, or None when there is no warehouse to
+    start from or the dbt project changed since it was built (a full refresh)."""
     built = take_previous(home.warehouse, building) if every_model else None
     if built is not None:
-        if replayable(home.warehouse):
-            log.info(f"{ON_PREVIOUS}; {REPLAYS}")
-            return home.warehouse.stat().st_mtime, True
         log.info(ON_PREVIOUS)
-        return built, False
+        return built
     built = windowed_build_base(home.warehouse)
     if built is None:
-        return None, False
+        return None
     if take_copy(home.warehouse, building):
         log.info(COPIED_AHEAD)
     else:
         shutil.copyfile(home.warehouse, building)
-    return built, False
+    return built
 
 
 @contextmanager
@@ -175,10 +168,10 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
             leftover.unlink(missing_ok=True)
         started = time.perf_counter()
         every_model = not context.is_subset  # a subset that leaves out only dbt tests copies too
-        built, replay = (
+        built = (
             _start_building(home, building, context.log, every_model)
             if run_window(context.run.tags)
-            else (None, False)
+            else None
         )
         seconds["copy"] = time.perf_counter() - started
         window = build_window(home, context.run.tags, built)
@@ -187,12 +180,7 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
         # whole project, every night (macros/published_window.sql). A full refresh unsets it.
         start, end = (day.isoformat() for day in window) if window else (None, None)
         context.log.info(f"dbt {' '.join(args)}" + (f" for {start} to {end}" if window else ""))
-        dbt_env = {
-            "TICKERWIRE_WAREHOUSE_PATH": str(building),
-            WINDOW_ENV[0]: start,
-            WINDOW_ENV[1]: end,
-            REPLAY_ENV: str(home.warehouse) if replay else None,
-        }
+        dbt_env = {"TICKERWIRE_WAREHOUSE_PATH": str(building), WINDOW_ENV[0]: start, WINDOW_ENV[1]: end}
         with _environment(dbt_env):
             # A target folder per home keeps dbt's partial-parse state between nightly runs.
             started = time.perf_counter()

@@ -4,16 +4,14 @@ A build writes a file of its own (readers keep the current one, and a failed bui
 serving). Copying the current warehouse for every night costs what the history weighs, not what the
 night brings: at 1M articles 7.6 GB, 12-13 s of kernel CPU taken from landing and extraction, or waited
 for. So the swap keeps the file it replaces as `warehouse.previous.duckdb`, and the next windowed build
-moves that to its building file. When the last build recorded its changes (a windowed build of every
-incremental model), dbt replays them from the current warehouse first and builds the lake days written
-since that build (dbt_project/macros/replay.sql); otherwise it builds the lake days written since the
-file was built: the last build's days and its own (assets.build_window). The build copies the current
-warehouse instead (copy_ahead.py) when there is no previous file (the first build after one from
-nothing, or after a failed build), when the dbt project changed since it was built, when a process
-holds it open (DuckDB locks a file for readers too, and it must not change under one), or when the run
-builds only some of the models (assets._start_building). Deleting it is safe at any time (the next
-build copies); keeping it doubles the warehouse's disk space. The swap keeps it as a hard link; on a
-filesystem without them none is kept."""
+moves that to its building file and builds the lake days written since it was built: the last build's
+days and its own (assets.build_window). That build copies the current warehouse instead (copy_ahead.py)
+when there is no previous file (the first build after one from nothing, or after a failed build), when
+the dbt project changed since it was built, when a process holds it open (DuckDB locks a file for
+readers too, and it must not change under one), or when the run builds only some of the models
+(assets._start_building). Deleting it is safe at any time (the next build copies);
+keeping it doubles the warehouse's disk space. The swap keeps it as a hard link; on a filesystem without
+them none is kept."""
 
 from __future__ import annotations
 
@@ -24,8 +22,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import duckdb
 
 from orchestration.defs.warehouse.project import windowed_build_base
 
@@ -49,21 +45,6 @@ def usable_previous(warehouse: Path) -> float | None:
     previous = previous_path(warehouse)
     built = windowed_build_base(previous)
     return built if built is not None and _unlocked(previous) else None
-
-
-def replayable(warehouse: Path) -> bool:
-    """The warehouse's last build recorded its window for the next one to replay from it (a windowed
-    build of every incremental model: dbt_project/macros/replay.sql). False when it cannot be read: a
-    process holding it open for writing (against the advice to read it read-only) locks readers out."""
-    try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            recorded = con.execute(
-                "select count(*) from information_schema.tables"
-                " where table_schema = 'replay' and table_name = 'last_build'"
-            ).fetchall()
-    except duckdb.IOException:
-        return False
-    return recorded == [(1,)]
 
 
 def take_previous(warehouse: Path, building: Path) -> float | None:
