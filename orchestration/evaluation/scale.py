@@ -8,10 +8,10 @@ and the same code as `tickerwire run` lands it, extracts the landed days and bui
 (`runner.land`, `runner.pending`, `runner.build`). Each size runs in its own process, so peak memory is
 that size's. Printed per size: wall time per stage, articles/s, peak RSS (the process, and its largest
 child: dbt), cores busy during extraction, lake and warehouse size, the median latency (5 runs) of the
-README's example queries, and two nightly-style increments: `--increment` articles of one new day landed,
-extracted and built on top of the base, twice (the first night after a full build copies the warehouse;
-later nights start from the file the last build replaced), against the second night's articles on an
-empty home.
+README's example queries, and nightly-style increments: `--increment` articles of one new day landed,
+extracted and built on top of the base, four nights running (the first after a full build copies the
+warehouse; later nights start from the file the last build replaced), the second and the fourth against
+their articles on an empty home (NIGHTS_ON_BASE).
 
 Figures on a shared machine are noisy: other people's load slows the wall clock."""
 
@@ -281,12 +281,26 @@ def query_latencies(warehouse: Path) -> list[tuple[str, float, int]]:
     return results
 
 
+# The nights on the base, each `--increment` articles on the next day: the first after the full build
+# (it copies the warehouse), then nights that start from the file the last build replaced. The second
+# has one dense neighbour (the first night's day; the base's days hold `--per-day`); the fourth's three
+# days before it are nights too, the link window (link_window_days) of a history that grows by a night's
+# count every day. Both are compared with an empty home given their articles.
+NIGHTS_ON_BASE = (
+    "first_increment_on_base",
+    "increment_on_base",
+    "third_increment_on_base",
+    "dense_increment_on_base",
+)
+NIGHTS_ON_EMPTY = {2: "increment_on_empty", 4: "dense_increment_on_empty"}
+
+
 def measure(size: int, per_day: int, increment: int, work_dir: Path, keep: bool) -> dict[str, object]:
     """One size, start to finish, in this process (run it in a fresh one: peak RSS is per process)."""
     root = Path(tempfile.mkdtemp(prefix=f"tickerwire-scale-{size}-", dir=work_dir))
     result: dict[str, object] = {"size": size, "per_day": per_day, "increment": increment}
     try:
-        base, empty = root / "base", root / "empty"
+        base = root / "base"
         started = time.time()
         generate(base / "inbox", 0, size, lambda i: START_DAY + timedelta(days=i // per_day), "base")
         result["generate_s"] = time.time() - started
@@ -301,17 +315,19 @@ def measure(size: int, per_day: int, increment: int, work_dir: Path, keep: bool)
         result["queries"] = query_latencies(base / "warehouse.duckdb")
         if increment:
             last_day = START_DAY + timedelta(days=(size - 1) // per_day)
-            for night, key in enumerate(("first_increment_on_base", "increment_on_base"), start=1):
+            for night, key in enumerate(NIGHTS_ON_BASE, start=1):
                 day = last_day + timedelta(days=night)
                 first = size + (night - 1) * increment
                 generate(base / "inbox", first, increment, lambda _i, day=day: day, f"night{night}")
                 with CpuSampler() as sampler:
                     result[key] = nightly(base, sampler)
-            shutil.copytree(
-                base / "inbox", empty / "inbox", ignore=shutil.ignore_patterns("base-*", "night1-*")
-            )
-            with CpuSampler() as sampler:
-                result["increment_on_empty"] = nightly(empty, sampler)
+            for night, key in NIGHTS_ON_EMPTY.items():
+                inbox = root / f"empty{night}" / "inbox"
+                inbox.mkdir(parents=True)
+                for path in sorted((base / "inbox").glob(f"night{night}-*")):
+                    shutil.copy(path, inbox / path.name)
+                with CpuSampler() as sampler:
+                    result[key] = nightly(inbox.parent, sampler)
     finally:
         if keep:
             print(f"kept {root}", file=sys.stderr)
@@ -387,12 +403,32 @@ def _table(results: list[dict[str, object]]) -> str:
                 lambda r: _total(r["increment_on_base"]),
             ),
             row("  on an empty home (s wall / s CPU)", lambda r: _total(r["increment_on_empty"])),
-            row("  ratio base (second night) / empty", lambda r: f"{_ratio(r):.2f}"),
+            row("  ratio base (second night) / empty", lambda r: f"{_ratio(r, 'increment'):.2f}"),
             row("  on the base: landing / extraction / dbt (s)", lambda r: _stages(r["increment_on_base"])),
             row("  on empty: landing / extraction / dbt (s)", lambda r: _stages(r["increment_on_empty"])),
             row(
                 "  on the base, warehouse run: " + " / ".join(_warehouse_parts()) + " (s)",
                 lambda r: _split(r["increment_on_base"]),
+            ),
+            row(
+                "  third night, on the base (s wall / s CPU)", lambda r: _total(r["third_increment_on_base"])
+            ),
+            row(
+                "  fourth night (its three days before are nights too), on the base (s wall / s CPU)",
+                lambda r: _total(r["dense_increment_on_base"]),
+            ),
+            row("  on an empty home (s wall / s CPU)", lambda r: _total(r["dense_increment_on_empty"])),
+            row("  ratio base (fourth night) / empty", lambda r: f"{_ratio(r, 'dense_increment'):.2f}"),
+            row(
+                "  on the base: landing / extraction / dbt (s)",
+                lambda r: _stages(r["dense_increment_on_base"]),
+            ),
+            row(
+                "  on empty: landing / extraction / dbt (s)", lambda r: _stages(r["dense_increment_on_empty"])
+            ),
+            row(
+                "  on the base, warehouse run: " + " / ".join(_warehouse_parts()) + " (s)",
+                lambda r: _split(r["dense_increment_on_base"]),
             ),
         ]
     return "\n".join(lines)
@@ -409,8 +445,9 @@ def _split(run: dict) -> str:
     return " / ".join(f"{split[part]:.1f}" if part in split else "?" for part in _warehouse_parts())
 
 
-def _ratio(result: dict) -> float:
-    return result["increment_on_base"]["total_s"] / result["increment_on_empty"]["total_s"]
+def _ratio(result: dict, night: str) -> float:
+    """A night on the base over the same articles on an empty home (`night`: the result keys' stem)."""
+    return result[f"{night}_on_base"]["total_s"] / result[f"{night}_on_empty"]["total_s"]
 
 
 def _total(run: dict) -> str:
