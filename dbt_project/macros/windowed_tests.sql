@@ -27,15 +27,15 @@
 
 
 {#-
-    dbt's relationships test, with the parent side windowed too: in a windowed build, the rows tested
-    (the window's) reference parents published on their own day, or for a link's note within
-    link_window_days of it, so the parents are read from the window widened by link_window_days (the
-    marts are stored in date order, so DuckDB skips the other days' row groups: at 1M articles a test
-    read every id of dim_articles or fct_claims, 0.2-0.5 s each a night). A parent outside that range
-    fails the test, as a broken link would. The parents are read whole, as dbt does, when the rows
-    tested are not the window's (a build without a window, or a child without a published_date column,
-    such as fct_price_note_checks, rebuilt whole every time) or the parent has no published_date column
-    (dim_tickers).
+    dbt's relationships test with the parent side windowed too (dbt's own test, called with a narrower
+    parent): in a windowed build, the rows tested (the window's) reference parents published on their
+    own day, or for a link's note within link_window_days of it, so the parents are read from the window
+    widened by link_window_days (the marts are stored in date order, so DuckDB skips the other days' row
+    groups: at 1M articles a test read every id of dim_articles or fct_claims, 0.2-0.5 s each a night).
+    A parent outside that range fails the test, as a broken link would. The parents are read whole, as
+    dbt does, when the rows tested are not the window's (a build without a window, or a child without a
+    published_date column, such as fct_price_note_checks, rebuilt whole every time) or the parent has no
+    published_date column (dim_tickers).
 -#}
 {% macro default__test_relationships(model, column_name, to, field) -%}
     {%- set parent = to -%}
@@ -47,20 +47,6 @@
                 (select * from {{ to }} where {{ in_published_window('published_date', var('link_window_days')) }})
             {%- endset -%}
         {%- endif -%}
-    {%- endif %}
-with child as (
-    select {{ column_name }} as from_field
-    from {{ model }}
-    where {{ column_name }} is not null
-),
-
-parent as (
-    select {{ field }} as to_field
-    from {{ parent }}
-)
-
-select from_field
-from child
-left join parent on child.from_field = parent.to_field
-where parent.to_field is null
+    {%- endif -%}
+    {{ dbt.default__test_relationships(model, column_name, parent, field) }}
 {%- endmacro %}
