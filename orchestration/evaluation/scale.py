@@ -11,7 +11,7 @@ child: dbt), cores busy during extraction, lake and warehouse size, the median l
 README's example queries, and nightly-style increments: `--increment` articles of one new day landed,
 extracted and built on top of the base, four nights running (the first after a full build copies the
 warehouse; later nights start from the file the last build replaced), the second and the fourth against
-their articles on an empty home (NIGHTS_ON_BASE).
+their articles on an empty home (COMPARED_NIGHTS).
 
 Figures on a shared machine are noisy: other people's load slows the wall clock."""
 
@@ -285,14 +285,10 @@ def query_latencies(warehouse: Path) -> list[tuple[str, float, int]]:
 # (it copies the warehouse), then nights that start from the file the last build replaced. The second
 # has one dense neighbour (the first night's day; the base's days hold `--per-day`); the fourth's three
 # days before it are nights too, the link window (link_window_days) of a history that grows by a night's
-# count every day. Both are compared with an empty home given their articles.
-NIGHTS_ON_BASE = (
-    "first_increment_on_base",
-    "increment_on_base",
-    "third_increment_on_base",
-    "dense_increment_on_base",
-)
-NIGHTS_ON_EMPTY = {2: "increment_on_empty", 4: "dense_increment_on_empty"}
+# count every day. Both are compared with an empty home given their articles. Results are keyed
+# `night<n>_on_base` and `night<n>_on_empty`.
+NIGHTS = 4
+COMPARED_NIGHTS = {2: "the first night's day before it", 4: "three nights' days before it"}
 
 
 def measure(size: int, per_day: int, increment: int, work_dir: Path, keep: bool) -> dict[str, object]:
@@ -315,19 +311,19 @@ def measure(size: int, per_day: int, increment: int, work_dir: Path, keep: bool)
         result["queries"] = query_latencies(base / "warehouse.duckdb")
         if increment:
             last_day = START_DAY + timedelta(days=(size - 1) // per_day)
-            for night, key in enumerate(NIGHTS_ON_BASE, start=1):
+            for night in range(1, NIGHTS + 1):
                 day = last_day + timedelta(days=night)
                 first = size + (night - 1) * increment
                 generate(base / "inbox", first, increment, lambda _i, day=day: day, f"night{night}")
                 with CpuSampler() as sampler:
-                    result[key] = nightly(base, sampler)
-            for night, key in NIGHTS_ON_EMPTY.items():
+                    result[f"night{night}_on_base"] = nightly(base, sampler)
+            for night in COMPARED_NIGHTS:
                 inbox = root / f"empty{night}" / "inbox"
                 inbox.mkdir(parents=True)
                 for path in sorted((base / "inbox").glob(f"night{night}-*")):
                     shutil.copy(path, inbox / path.name)
                 with CpuSampler() as sampler:
-                    result[key] = nightly(inbox.parent, sampler)
+                    result[f"night{night}_on_empty"] = nightly(inbox.parent, sampler)
     finally:
         if keep:
             print(f"kept {root}", file=sys.stderr)
@@ -385,52 +381,30 @@ def _table(results: list[dict[str, object]]) -> str:
                 lambda r, p=position: f"{r['queries'][p][1] * 1000:,.0f} ({r['queries'][p][2]:,} rows)",
             )
         )
-    if all("increment_on_base" in r for r in results):
+    if all(f"night{NIGHTS}_on_base" in r for r in results):
         lines += [
             row("nightly increment (articles, one new day)", lambda r: f"{r['increment']:,}"),
             row(
                 "  first night after the full build, on the base (s wall / s CPU)",
-                lambda r: _total(r["first_increment_on_base"]),
+                lambda r: _total(r["night1_on_base"]),
             ),
             row(
                 "    its landing / extraction / dbt; warehouse run: "
                 + " / ".join(_warehouse_parts())
                 + " (s)",
-                lambda r: f"{_stages(r['first_increment_on_base'])}; {_split(r['first_increment_on_base'])}",
-            ),
-            row(
-                "  second night, on the base: land+extract+build (s wall / s CPU)",
-                lambda r: _total(r["increment_on_base"]),
-            ),
-            row("  on an empty home (s wall / s CPU)", lambda r: _total(r["increment_on_empty"])),
-            row("  ratio base (second night) / empty", lambda r: f"{_ratio(r, 'increment'):.2f}"),
-            row("  on the base: landing / extraction / dbt (s)", lambda r: _stages(r["increment_on_base"])),
-            row("  on empty: landing / extraction / dbt (s)", lambda r: _stages(r["increment_on_empty"])),
-            row(
-                "  on the base, warehouse run: " + " / ".join(_warehouse_parts()) + " (s)",
-                lambda r: _split(r["increment_on_base"]),
-            ),
-            row(
-                "  third night, on the base (s wall / s CPU)", lambda r: _total(r["third_increment_on_base"])
-            ),
-            row(
-                "  fourth night (its three days before are nights too), on the base (s wall / s CPU)",
-                lambda r: _total(r["dense_increment_on_base"]),
-            ),
-            row("  on an empty home (s wall / s CPU)", lambda r: _total(r["dense_increment_on_empty"])),
-            row("  ratio base (fourth night) / empty", lambda r: f"{_ratio(r, 'dense_increment'):.2f}"),
-            row(
-                "  on the base: landing / extraction / dbt (s)",
-                lambda r: _stages(r["dense_increment_on_base"]),
-            ),
-            row(
-                "  on empty: landing / extraction / dbt (s)", lambda r: _stages(r["dense_increment_on_empty"])
-            ),
-            row(
-                "  on the base, warehouse run: " + " / ".join(_warehouse_parts()) + " (s)",
-                lambda r: _split(r["dense_increment_on_base"]),
+                lambda r: f"{_stages(r['night1_on_base'])}; {_split(r['night1_on_base'])}",
             ),
         ]
+        for night in range(2, NIGHTS + 1):
+            if night in COMPARED_NIGHTS:
+                lines += _compared_night_rows(row, night, COMPARED_NIGHTS[night])
+            else:
+                lines.append(
+                    row(
+                        f"  night {night}, on the base (s wall / s CPU)",
+                        lambda r, n=night: _total(r[f"night{n}_on_base"]),
+                    )
+                )
     return "\n".join(lines)
 
 
@@ -445,9 +419,23 @@ def _split(run: dict) -> str:
     return " / ".join(f"{split[part]:.1f}" if part in split else "?" for part in _warehouse_parts())
 
 
-def _ratio(result: dict, night: str) -> float:
-    """A night on the base over the same articles on an empty home (`night`: the result keys' stem)."""
-    return result[f"{night}_on_base"]["total_s"] / result[f"{night}_on_empty"]["total_s"]
+def _compared_night_rows(row: Callable, night: int, neighbours: str) -> list[str]:
+    """A night on the base and its articles on an empty home: totals, ratio, stages, the warehouse run."""
+    base, empty = f"night{night}_on_base", f"night{night}_on_empty"
+    return [
+        row(f"  night {night} ({neighbours}), on the base (s wall / s CPU)", lambda r: _total(r[base])),
+        row("  on an empty home (s wall / s CPU)", lambda r: _total(r[empty])),
+        row(
+            f"  ratio base (night {night}) / empty",
+            lambda r: f"{r[base]['total_s'] / r[empty]['total_s']:.2f}",
+        ),
+        row("  on the base: landing / extraction / dbt (s)", lambda r: _stages(r[base])),
+        row("  on empty: landing / extraction / dbt (s)", lambda r: _stages(r[empty])),
+        row(
+            "  on the base, warehouse run: " + " / ".join(_warehouse_parts()) + " (s)",
+            lambda r: _split(r[base]),
+        ),
+    ]
 
 
 def _total(run: dict) -> str:
