@@ -59,6 +59,23 @@ def _articles_by_day(home: Path) -> dict[str, int]:
     return dict(rows)
 
 
+def _run_logs(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    job: str,
+    day: str | None = None,
+    selection: list[dg.AssetKey] | None = None,
+) -> set[str]:
+    """Run `job` in process (for `day`, as the schedules tag a one-day range; untagged without one) and
+    return its log messages; it must succeed."""
+    tags = {RANGE_START_TAG: day, RANGE_END_TAG: day} if day else {}
+    result = defs.resolve_job_def(job).execute_in_process(
+        instance=instance, tags=tags, run_config=QUIET_RUN_CONFIG, asset_selection=selection
+    )
+    assert result.success
+    return {entry.user_message for entry in instance.all_logs(result.run_id)}
+
+
 def test_nightly_run_then_the_sensor_builds_the_late_day(home: Path) -> None:
     defs = definitions()
     with dg.instance_for_test() as instance:
@@ -117,25 +134,17 @@ def test_a_windowed_build_starts_from_the_warehouse_the_last_build_replaced(home
     defs = definitions()
     previous = home / "warehouse.previous.duckdb"
     with dg.instance_for_test() as instance:
-
-        def logs_of(job: str, first: str | None = None, last: str | None = None) -> set[str]:
-            tags = {RANGE_START_TAG: first, RANGE_END_TAG: last} if first else {}
-            result = defs.resolve_job_def(job).execute_in_process(
-                instance=instance, tags=tags, run_config=QUIET_RUN_CONFIG
-            )
-            assert result.success
-            return {entry.user_message for entry in instance.all_logs(result.run_id)}
-
         nightly = defs.resolve_job_def("nightly_job").execute_in_process(
             instance=instance, partition_key="2024-06-07", run_config=QUIET_RUN_CONFIG
         )
         assert nightly.success  # a full refresh from nothing
         assert not previous.exists()
-        assert ON_PREVIOUS not in logs_of("build_job", "2024-06-06", "2024-06-06")  # a copy: no previous yet
+        # a copy: no previous yet
+        assert ON_PREVIOUS not in _run_logs(defs, instance, "build_job", "2024-06-06")
         assert previous.exists()  # the first warehouse, without 2024-06-06
         (home / "inbox" / "late.json").write_text(json.dumps([LATE_ARTICLE]))
-        logs_of("ingest_job")
-        logs = logs_of("build_job", "2024-06-05", "2024-06-05")
+        _run_logs(defs, instance, "ingest_job")
+        logs = _run_logs(defs, instance, "build_job", "2024-06-05")
         assert ON_PREVIOUS in logs
         assert any(line.endswith("for 2024-06-05 to 2024-06-06") for line in logs), "the day it missed too"
         assert _articles_by_day(home) == {"2024-06-05": 1, "2024-06-06": 1, "2024-06-07": 1}
@@ -154,13 +163,13 @@ def test_a_windowed_build_starts_from_the_warehouse_the_last_build_replaced(home
         )
         try:
             assert reader.stdout.readline() == "open\n"
-            assert ON_PREVIOUS not in logs_of("build_job", "2024-06-05", "2024-06-05")
+            assert ON_PREVIOUS not in _run_logs(defs, instance, "build_job", "2024-06-05")
         finally:
             reader.kill()
             reader.wait()
         assert warehouse_tables(home / "warehouse.duckdb") == windowed
 
-        logs_of("warehouse_job")  # no partition tags: a full refresh from an empty file
+        _run_logs(defs, instance, "warehouse_job")  # no partition tags: a full refresh from an empty file
         assert warehouse_tables(home / "warehouse.duckdb") == windowed
 
 
@@ -170,21 +179,14 @@ def test_a_build_of_some_models_copies_the_warehouse(home: Path) -> None:
     build's days."""
     defs = definitions()
     with dg.instance_for_test() as instance:
-
-        def run(job: str, day: str | None = None, selection: list[dg.AssetKey] | None = None) -> set[str]:
-            tags = {RANGE_START_TAG: day, RANGE_END_TAG: day} if day else {}
-            result = defs.resolve_job_def(job).execute_in_process(
-                instance=instance, tags=tags, run_config=QUIET_RUN_CONFIG, asset_selection=selection
-            )
-            assert result.success
-            return {entry.user_message for entry in instance.all_logs(result.run_id)}
-
-        run("nightly_job", "2024-06-07")  # a full refresh from nothing
-        run("build_job", "2024-06-06")  # a copy; keeps the first warehouse as the previous one
+        _run_logs(defs, instance, "nightly_job", "2024-06-07")  # a full refresh from nothing
+        _run_logs(defs, instance, "build_job", "2024-06-06")  # a copy; keeps the first as the previous
         (home / "inbox" / "late.json").write_text(json.dumps([LATE_ARTICLE]))
-        run("ingest_job")
-        assert ON_PREVIOUS in run("build_job", "2024-06-05")  # its previous file lacks 2024-06-05
-        logs = run("warehouse_job", "2024-06-07", [dg.AssetKey(["marts", "fct_claims"])])
+        _run_logs(defs, instance, "ingest_job")
+        # its previous file lacks 2024-06-05
+        assert ON_PREVIOUS in _run_logs(defs, instance, "build_job", "2024-06-05")
+        fct_claims_only = [dg.AssetKey(["marts", "fct_claims"])]
+        logs = _run_logs(defs, instance, "warehouse_job", "2024-06-07", fct_claims_only)
         assert _articles_by_day(home) == {"2024-06-05": 1, "2024-06-06": 1, "2024-06-07": 1}
         assert ON_PREVIOUS not in logs
 
