@@ -13,10 +13,9 @@ import pytest
 
 from orchestration.defs.resources import TickerwireHome, WarehouseDbt, dbt_executable
 from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
-from orchestration.defs.warehouse.assets import COPIED_AHEAD, ON_PREVIOUS, SKIPS_VACUUM, VACUUMS, warehouse
+from orchestration.defs.warehouse.assets import COPIED_AHEAD, ON_PREVIOUS, warehouse
 from orchestration.defs.warehouse.copy_ahead import copying_ahead
 from orchestration.defs.warehouse.project import dbt_project
-from orchestration.defs.warehouse.vacuum import VACUUM_AT_SHARE_ENV, deleted_rows
 from orchestration.home import Home
 from orchestration.lake import Lake
 from orchestration.runner import QUIET_RUN_CONFIG, definitions
@@ -190,37 +189,6 @@ def test_a_build_of_some_models_copies_the_warehouse(home: Path) -> None:
         logs = _run_logs(defs, instance, "warehouse_job", "2024-06-07", fct_claims_only)
         assert _articles_by_day(home) == {"2024-06-05": 1, "2024-06-06": 1, "2024-06-07": 1}
         assert ON_PREVIOUS not in logs
-
-
-def test_a_windowed_build_vacuums_once_deleted_rows_pass_the_share(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A windowed build leaves the rows it deletes in the file (DuckDB skips them) until a table's deleted
-    rows reach a share of its rows (or a number, 1M by default); the build that starts from such a file
-    vacuums them, and the marts stay equal."""
-    monkeypatch.setenv(VACUUM_AT_SHARE_ENV, "0.3")
-    defs = definitions()
-    current, previous = home / "warehouse.duckdb", home / "warehouse.previous.duckdb"
-    with dg.instance_for_test() as instance:
-        _run_logs(defs, instance, "nightly_job", "2024-06-07")
-        _run_logs(defs, instance, "build_job", "2024-06-06")
-        _run_logs(defs, instance, "warehouse_job")  # a full refresh: both days in the same row groups
-        full = warehouse_tables(current)
-        assert deleted_rows(current) == {}
-
-        previous.unlink()  # the next builds copy the current warehouse, deleted rows and all
-        assert SKIPS_VACUUM + ": deleted rows held none (vacuums at 1,000,000 or 30%)" in _run_logs(
-            defs, instance, "build_job", "2024-06-07"
-        )
-        deleted = deleted_rows(current)  # 2024-06-07's rows, redone: a third of the stored rows
-        assert deleted["marts.fct_claims"] == (1, 3), deleted
-        assert warehouse_tables(current) == full
-
-        previous.unlink()
-        logs = _run_logs(defs, instance, "build_job", "2024-06-07")
-        assert any(line.startswith(VACUUMS + ": deleted rows ") for line in logs), logs
-        assert deleted_rows(current) == {}
-        assert warehouse_tables(current) == full
 
 
 def test_a_range_run_does_not_give_each_day_the_runs_row_count(home: Path) -> None:

@@ -30,12 +30,6 @@ from orchestration.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.warehouse.copy_ahead import take_copy
 from orchestration.defs.warehouse.previous import swap_in, take_previous
 from orchestration.defs.warehouse.project import dbt_project, windowed_build_base
-from orchestration.defs.warehouse.vacuum import (
-    SKIP_VACUUM_ENV,
-    deleted_rows,
-    due_for_vacuum,
-    vacuum_thresholds,
-)
 from orchestration.home import Home
 
 PARTITION_TAG = "dagster/partition"
@@ -44,8 +38,6 @@ WAREHOUSE_SECONDS = "warehouse build seconds: "
 WAREHOUSE_PARTS = ("copy", "dbt", "checkpoint and swap", "row counts")
 COPIED_AHEAD = "the build starts from the copy of the warehouse made while landing ran"
 ON_PREVIOUS = "the build starts from the warehouse the last build replaced"
-VACUUMS = "the build vacuums the rows it and earlier builds deleted"
-SKIPS_VACUUM = "the build leaves the rows it deletes unvacuumed"
 # Pipeline builds leave out dbt's unit tests: they check the models' logic on fixed rows, not the night's
 # data, and run in the test suite's own dbt builds.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -140,21 +132,6 @@ def _start_building(home: Home, building: Path, log: Any, every_model: bool) -> 
     return built
 
 
-def _vacuums(building: Path, log: Any) -> bool:
-    """Whether a windowed build lets DuckDB vacuum deleted rows (vacuum.py), logged either way."""
-    at_rows, at_share = vacuum_thresholds()
-    deleted = deleted_rows(building)
-    vacuums = at_rows == 0 or at_share == 0 or bool(due_for_vacuum(deleted, at_rows, at_share))
-    held = ", ".join(
-        f"{table} {rows:,} ({rows / stored:.1%})" for table, (rows, stored) in sorted(deleted.items())
-    )
-    log.info(
-        f"{VACUUMS if vacuums else SKIPS_VACUUM}: deleted rows held {held or 'none'}"
-        f" (vacuums at {at_rows:,} or {at_share:.0%})"
-    )
-    return vacuums
-
-
 @contextmanager
 def _environment(values: Mapping[str, str | None]) -> Iterator[None]:
     """Environment variables for the dbt process (None unsets one), restored afterwards."""
@@ -203,12 +180,7 @@ def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, tickerwire
         # whole project, every night (macros/published_window.sql). A full refresh unsets it.
         start, end = (day.isoformat() for day in window) if window else (None, None)
         context.log.info(f"dbt {' '.join(args)}" + (f" for {start} to {end}" if window else ""))
-        dbt_env = {
-            "TICKERWIRE_WAREHOUSE_PATH": str(building),
-            WINDOW_ENV[0]: start,
-            WINDOW_ENV[1]: end,
-            SKIP_VACUUM_ENV: "1" if window and not _vacuums(building, context.log) else None,
-        }
+        dbt_env = {"TICKERWIRE_WAREHOUSE_PATH": str(building), WINDOW_ENV[0]: start, WINDOW_ENV[1]: end}
         with _environment(dbt_env):
             # A target folder per home keeps dbt's partial-parse state between nightly runs.
             started = time.perf_counter()
