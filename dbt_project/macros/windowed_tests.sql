@@ -6,16 +6,19 @@
     with a published_date column. Without a window (a full build), or for a relation without that
     column (a source, dim_tickers), the test sees every row.
 -#}
+{#- Whether the relation has a published_date column (the catalog's, so only when executing). -#}
+{% macro has_published_date(relation) -%}
+    {{ return('published_date' in adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
+{%- endmacro %}
+
+
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where and '__published_window__' in where -%}
         {%- set in_window = 'true' -%}
         {#- a source's relation is an external read_parquet, which has no catalog columns to look up -#}
-        {%- if published_window() is not none and execute and model.attached_node -%}
-            {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
-            {%- if 'published_date' in columns -%}
-                {%- set in_window = in_published_window('published_date') -%}
-            {%- endif -%}
+        {%- if published_window() is not none and execute and model.attached_node and has_published_date(relation) -%}
+            {%- set in_window = in_published_window('published_date') -%}
         {%- endif -%}
         {%- set where = where | replace('__published_window__', in_window) -%}
     {%- endif -%}
@@ -40,13 +43,11 @@
 {% macro default__test_relationships(model, column_name, to, field) -%}
     {%- set parent = to -%}
     {#- the child is the window's rows when get_where_subquery above put the window's condition in it -#}
-    {%- if published_window() is not none and execute and in_published_window('published_date') in model | string -%}
-        {%- set columns = adapter.get_columns_in_relation(to) | map(attribute='name') | list -%}
-        {%- if 'published_date' in columns -%}
-            {%- set parent -%}
-                (select * from {{ to }} where {{ in_published_window('published_date', var('link_window_days')) }})
-            {%- endset -%}
-        {%- endif -%}
+    {%- if published_window() is not none and execute and in_published_window('published_date') in model | string
+        and has_published_date(to) -%}
+        {%- set parent -%}
+            (select * from {{ to }} where {{ in_published_window('published_date', var('link_window_days')) }})
+        {%- endset -%}
     {%- endif -%}
     {{ dbt.default__test_relationships(model, column_name, parent, field) }}
 {%- endmacro %}
