@@ -134,10 +134,7 @@ def test_a_windowed_build_starts_from_the_warehouse_the_last_build_replaced(home
     defs = definitions()
     previous = home / "warehouse.previous.duckdb"
     with dg.instance_for_test() as instance:
-        nightly = defs.resolve_job_def("nightly_job").execute_in_process(
-            instance=instance, partition_key="2024-06-07", run_config=QUIET_RUN_CONFIG
-        )
-        assert nightly.success  # a full refresh from nothing
+        _run_logs(defs, instance, "nightly_job", "2024-06-07")  # a full refresh from nothing
         assert not previous.exists()
         # a copy: no previous yet
         assert ON_PREVIOUS not in _run_logs(defs, instance, "build_job", "2024-06-06")
