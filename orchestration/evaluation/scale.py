@@ -182,7 +182,7 @@ def _run_seconds(job_name: str, since: float) -> list[tuple[float, float]]:
 
 
 def _warehouse_split(since: float) -> dict[str, float]:
-    """The warehouse asset's own timings (copy, dbt, checkpoint and swap, row counts) of the last
+    """The warehouse asset's own timings (copy, dbt, swap, row counts) of the last
     warehouse run after `since`, from its log line."""
     import dagster as dg
 

@@ -29,6 +29,7 @@ from tests.dbt.lake_fixtures import (
     RELANDED_DAY,
     TSLA_ARTICLE,
     WEEKEND_ARTICLE,
+    crowded_lake_rows,
     relanded_lake_rows,
     sample_lake_rows,
     write_lake,
@@ -594,6 +595,34 @@ def test_a_windowed_build_equals_a_full_refresh(build: Build, tmp_path: Path) ->
     assert waiting, moves
     with duckdb.connect(str(build.warehouse), read_only=True) as con:
         assert con.execute(waiting[1]).fetchall() == []
+
+
+def test_builds_write_row_groups_of_30720_rows_and_leave_no_write_ahead_log(
+    build: Build, tmp_path: Path
+) -> None:
+    """dbt attaches the warehouse with row groups of 30,720 rows, a quarter of DuckDB's default
+    (profiles.yml): the part-full groups each night appends are merged at the checkpoint by rewriting them
+    with their neighbours, a quarter as many rows. A windowed build of a day of 40,000 ticker mentions
+    stores them in groups of at most that many rows, and leaves no write-ahead log beside the file
+    (DuckDB checkpoints it as dbt closes it; the Dagster asset refuses a file with one)."""
+    root = tmp_path.resolve()
+    copy_of_build(build, root, crowded_lake_rows(40_000))
+    result = run_dbt(root, "run", extra_env=window_env(RELANDED_DAY))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    assert not (root / "warehouse.duckdb.wal").exists()
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        day_rows = con.execute(
+            "select count(*) from marts.fct_ticker_mentions where published_date = ?", [RELANDED_DAY]
+        ).fetchone()[0]
+        group_rows = [
+            rows
+            for (rows,) in con.execute(
+                "select max(start + count) - min(start) from pragma_storage_info('marts.fct_ticker_mentions')"
+                " where column_id = 0 group by row_group_id order by row_group_id"
+            ).fetchall()
+        ]
+    assert day_rows > 40_000
+    assert max(group_rows) == 30_720, group_rows
 
 
 def test_windowed_data_tests_read_the_window_and_still_catch_a_link_to_a_missing_claim(
