@@ -453,9 +453,8 @@ def sample_lake_rows() -> dict[str, list[dict]]:
 def crowded_lake_rows(mentions: int) -> dict[str, list[dict]]:
     """The relanded lake with `mentions` more ticker mentions in the weekend article of RELANDED_DAY: a day
     whose rows fill more than one of the warehouse's row groups."""
-    rows = relanded_lake_rows()
-    rows["ticker_mentions"] += [
+    crowd = [
         _mention(WEEKEND_ARTICLE, RELANDED_DAY, index, "TSLA", "tesla", "Tesla")
         for index in range(2, 2 + mentions)
     ]
-    return rows
+    return _merge(relanded_lake_rows(), {"ticker_mentions": crowd})

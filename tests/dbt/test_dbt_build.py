@@ -609,20 +609,17 @@ def test_builds_write_row_groups_of_30720_rows_and_leave_no_write_ahead_log(
     copy_of_build(build, root, crowded_lake_rows(40_000))
     result = run_dbt(root, "run", extra_env=window_env(RELANDED_DAY))
     assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    assert not (root / "warehouse.duckdb.wal").exists()
-    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
-        day_rows = con.execute(
-            "select count(*) from marts.fct_ticker_mentions where published_date = ?", [RELANDED_DAY]
-        ).fetchone()[0]
-        group_rows = [
-            rows
-            for (rows,) in con.execute(
-                "select max(start + count) - min(start) from pragma_storage_info('marts.fct_ticker_mentions')"
-                " where column_id = 0 group by row_group_id order by row_group_id"
-            ).fetchall()
-        ]
+    built = Build(root, root / "warehouse.duckdb", root / "target", result.stdout)
+    assert not built.warehouse.with_name("warehouse.duckdb.wal").exists()
+    day_rows = built.scalar(
+        f"select count(*) from marts.fct_ticker_mentions where published_date = '{RELANDED_DAY}'"
+    )
+    group_rows = built.rows(
+        "select max(start + count) - min(start) as rows from pragma_storage_info('marts.fct_ticker_mentions')"
+        " where column_id = 0 group by row_group_id order by row_group_id"
+    )
     assert day_rows > 40_000
-    assert max(group_rows) == 30_720, group_rows
+    assert max(row["rows"] for row in group_rows) == 30_720, group_rows
 
 
 def test_windowed_data_tests_read_the_window_and_still_catch_a_link_to_a_missing_claim(
