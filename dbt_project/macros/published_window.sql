@@ -68,18 +68,19 @@
 {%- endmacro %}
 
 {#- SQL condition: the row's article version (article id, published date) was replaced by a surviving
-    version on another day of the window (stg_article_versions). For a row outside the window that is
-    "no longer survives" (of an article the lake still has): the days outside the window are unchanged
+    version on a day of the window: its day is one of the other version days (stg_article_versions'
+    other_version_dates) of an article surviving on a day of the window. For a row outside the window that
+    is "no longer survives" (of an article the lake still has): the days outside the window are unchanged
     since the last build, so an article whose surviving version changed now survives on a day of the
-    window. Rows of the window are redone anyway. Keys only, and only the articles surviving on a day of
-    the window are looked up: the check costs what the window holds, not the history.
+    window. Rows of the window are redone anyway. A lookup in the (article, day) pairs of the window's
+    articles landed more than once, none on most nights: the check costs what moved, not the history
+    (probing every row's keys against every article of the window took 0.02-0.11 s a mart at 1M).
     Models using the strategy declare `-- depends_on: {{ ref('stg_article_versions') }}`. -#}
 {% macro of_dropped_article_version(alias, article_id='article_id', published_date='published_date') -%}
-    exists (
-        select 1 from {{ ref('stg_article_versions') }} as surviving
+    ({{ alias }}.{{ article_id }}, {{ alias }}.{{ published_date }}) in (
+        select surviving.article_id, unnest(surviving.other_version_dates)
+        from {{ ref('stg_article_versions') }} as surviving
         where {{ in_published_window('surviving.published_date') }}
-            and surviving.article_id = {{ alias }}.{{ article_id }}
-            and surviving.published_date is distinct from {{ alias }}.{{ published_date }}
     )
 {%- endmacro %}
 

@@ -1,6 +1,8 @@
 -- The surviving version of each article as keys only: (article_id, published_date) of its most
--- recently ingested version. A table, ranked once per build, so the staging models, their tests and
--- the marts' deletes look the survivors up instead of re-ranking every article key of the lake.
+-- recently ingested version, and the days of its other versions (other_version_dates: the days whose
+-- rows of the article the marts drop; empty for an article landed once). A table, ranked once per build,
+-- so the staging models, their tests and the marts' deletes look the survivors up instead of re-ranking
+-- every article key of the lake.
 -- Incremental: a windowed build re-ranks only the articles with a version on a day of the window (a new
 -- version lands on a day of the window; other days are unchanged since the last build), over all their
 -- versions, and replaces their rows: an article moved to a new day loses its old day's row.
@@ -42,12 +44,28 @@ candidates as (
     where article_id in (select article_id from touched)
     {%- endif %}
 
+),
+
+ranked as (
+
+    select
+        article_id,
+        published_date,
+        first_value(published_date) over (
+            partition by article_id
+            -- ties broken deterministically: the later partition, then the input's own order
+            order by ingested_at desc nulls last, published_date desc nulls last, input_file, input_position
+        ) as surviving_date
+    from candidates
+
 )
 
-select article_id, published_date
-from candidates
-qualify row_number() over (
-    partition by article_id
-    -- ties broken deterministically: the later partition, then the input's own order
-    order by ingested_at desc nulls last, published_date desc nulls last, input_file, input_position
-) = 1
+select
+    article_id,
+    surviving_date as published_date,
+    coalesce(
+        list(distinct published_date order by published_date) filter (where published_date <> surviving_date),
+        cast([] as date[])
+    ) as other_version_dates
+from ranked
+group by article_id, surviving_date
