@@ -85,6 +85,32 @@
 {%- endmacro %}
 
 
+{#- The days outside the window of the versions of the articles a windowed build of stg_article_versions
+    re-ranks (those with a version on a day of the window, or surviving on one), as the last build recorded
+    them: each one's surviving day and other_version_dates. The days outside the window are unchanged since
+    that build, so these days and the window's hold every version of those articles. None on a usual night
+    (the window's articles are new), so the build reads the window's days of the lake only. ISO dates. -#}
+{% macro outside_version_days() %}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set days -%}
+        select distinct version_day from (
+            select unnest(list_append(known.other_version_dates, known.published_date)) as version_day
+            from {{ this }} as known
+            where {{ in_published_window('known.published_date') }}
+                or known.article_id in (
+                    select landed.article_id from {{ source('lake', 'articles') }} as landed
+                    where {{ in_published_window('landed.published_date') }}
+                )
+        )
+        where not ({{ in_published_window('version_day') }})
+        order by version_day
+    {%- endset -%}
+    {{ return(run_query(days).columns[0].values() | map('string') | list) }}
+{% endmacro %}
+
+
 {% macro get_incremental_published_window_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}

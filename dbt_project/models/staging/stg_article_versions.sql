@@ -5,7 +5,9 @@
 -- every article key of the lake.
 -- Incremental: a windowed build re-ranks only the articles with a version on a day of the window (a new
 -- version lands on a day of the window; other days are unchanged since the last build), over all their
--- versions, and replaces their rows: an article moved to a new day loses its old day's row.
+-- versions, and replaces their rows: an article moved to a new day loses its old day's row. Their versions
+-- are read from the window's days and the days the last build recorded for them (outside_version_days),
+-- not from every day of the lake.
 {{
     config(
         materialized='incremental',
@@ -14,9 +16,11 @@
         on_schema_change='fail',
     )
 }}
+{%- set outside_days = outside_version_days() if is_incremental() else [] %}
 with
 
-versions as (
+-- inlined where it is read, so each read's date filter reaches the lake's day folders
+versions as not materialized (
 
     select article_id, published_date, ingested_at, input_file, input_position
     from {{ source('lake', 'articles') }}
@@ -24,8 +28,9 @@ versions as (
 
 ),
 
-{% if is_incremental() -%}
--- also the articles that survived on a day of the window: a version that left it hands over to another
+{% if outside_days -%}
+-- the articles re-ranked: those with a version on a day of the window, and those that survived on one (a
+-- version that left it hands over to another)
 touched as (
 
     select article_id from versions
@@ -41,7 +46,13 @@ candidates as (
 
     select * from versions
     {% if is_incremental() -%}
-    where article_id in (select article_id from touched)
+    where {{ in_published_window('published_date') }}
+    {%- if outside_days %}
+    union all
+    select * from versions
+    where published_date in ({% for day in outside_days %}date '{{ day }}'{{ ', ' if not loop.last }}{% endfor %})
+        and article_id in (select article_id from touched)
+    {%- endif %}
     {%- endif %}
 
 ),
