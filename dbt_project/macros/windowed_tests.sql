@@ -3,11 +3,20 @@
     the night added, not the whole history. dbt_project.yml gives the tests of the staging and mart
     models `where: "__published_window__"`; this override of dbt's get_where_subquery (the documented
     way to give `where` placeholders) turns it into the build's published-date window, for relations
-    with a published_date column. Without a window (a full build), or for a relation without that
-    column (a source, dim_tickers), the test sees every row.
+    with a published_date column (for a lake source, a declared one: its day folders, so the test opens
+    the window's files only). Without a window (a full build), or for a relation without that column
+    (dim_tickers, the daily bars), the test sees every row.
 -#}
-{#- Whether the relation has a published_date column (the catalog's, so only when executing). -#}
+{#- Whether the tested relation has a published_date column: a source's as declared in its YAML (its
+    relation is an external read_parquet, with no catalog columns), else the catalog's (so only when
+    executing). -#}
 {% macro has_published_date(relation) -%}
+    {%- if model.sources -%}
+        {%- set source_name, table_name = model.sources[0] -%}
+        {%- for source in graph.sources.values() if source.source_name == source_name and source.name == table_name -%}
+            {{ return('published_date' in source.columns) }}
+        {%- endfor -%}
+    {%- endif -%}
     {{ return('published_date' in adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
 {%- endmacro %}
 
@@ -16,8 +25,8 @@
     {%- set where = config.get('where') -%}
     {%- if where and '__published_window__' in where -%}
         {%- set in_window = 'true' -%}
-        {#- a source's relation is an external read_parquet, which has no catalog columns to look up -#}
-        {%- if published_window() is not none and execute and model.attached_node and has_published_date(relation) -%}
+        {%- if published_window() is not none and execute and (model.attached_node or model.sources)
+            and has_published_date(relation) -%}
             {%- set in_window = in_published_window('published_date') -%}
         {%- endif -%}
         {%- set where = where | replace('__published_window__', in_window) -%}

@@ -668,6 +668,21 @@ def test_windowed_data_tests_read_the_window_and_still_catch_a_link_to_a_missing
     }, output[-6000:]
 
 
+def test_a_windowed_build_tests_the_lake_sources_window_only(build: Build, tmp_path: Path) -> None:
+    """The lake articles' not_null test reads the window's day folders in a windowed build (the source's
+    declared published_date; macros/windowed_tests.sql), and every day without a window."""
+    root = tmp_path.resolve()
+    copy_of_build(build, root, sample_lake_rows())
+    source_tests = ("test", "--select", "source:lake.articles")
+    compiled = root / "target/compiled"
+    for extra_env, window_filter in ((window_env(MAR_05), True), ({}, False)):
+        result = run_dbt(root, *source_tests, extra_env=extra_env)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+        (sql,) = [path.read_text() for path in compiled.rglob("source_not_null_lake_articles_*.sql")]
+        in_window = f"published_date between date '{MAR_05.isoformat()}' and date '{MAR_05.isoformat()}'"
+        assert (in_window in sql) is window_filter, sql
+
+
 def test_plot_writes_a_png_timeline(build: Build, tmp_path: Path) -> None:
     out = tmp_path / "tsla.png"
     assert cli.main(["plot", "tsla", "--home", str(build.root), "--out", str(out)]) == 0
