@@ -12,10 +12,8 @@
     executing). -#}
 {% macro has_published_date(relation) -%}
     {%- if model.sources -%}
-        {%- set source_name, table_name = model.sources[0] -%}
-        {%- for source in graph.sources.values() if source.source_name == source_name and source.name == table_name -%}
-            {{ return('published_date' in source.columns) }}
-        {%- endfor -%}
+        {%- set source = graph.sources['source.' ~ project_name ~ '.' ~ model.sources[0] | join('.')] -%}
+        {{ return('published_date' in source.columns) }}
     {%- endif -%}
     {{ return('published_date' in adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
 {%- endmacro %}
