@@ -104,11 +104,12 @@ class TickerReference:
         for listing in self.listings:
             self._by_symbol.setdefault(listing.symbol, []).append(listing)
             self._by_company.setdefault(listing.company_key, []).append(listing)
-        self._names = build_phrase_automaton(
+        self.name_phrases: tuple[tuple[str, str], ...] = tuple(
             (phrase, listing.company_key)
             for listing in self.listings
             for phrase in (listing.name, *listing.aliases)
-        )
+        )  # (name or alias, company_key), the first company of a phrase winning
+        self._names = build_phrase_automaton(self.name_phrases)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> TickerReference:

@@ -156,11 +156,19 @@ def _follows_name(text: str, start: int, name_ends: dict[int, str], company_key:
     return name_ends.get(position) == company_key
 
 
-def find_tickers(text: str, reference: TickerReference, day: date | None) -> list[TickerMention]:
-    """Every mention of a reference security, in text order, with `primary` still unset."""
+def find_tickers(
+    text: str,
+    reference: TickerReference,
+    day: date | None,
+    found_names: list[tuple[int, int, str]] | None = None,
+) -> list[TickerMention]:
+    """Every mention of a reference security, in text order, with `primary` still unset. `found_names`
+    are the reference's names in the text, as `reference.find_names` gives them, when already found."""
     mentions = _structured(text, reference, day)
     structured = _Spans([(m.start, m.end) for m in mentions])
-    names = [name for name in reference.find_names(text) if not structured.overlaps(name[0], name[1])]
+    if found_names is None:
+        found_names = reference.find_names(text)
+    names = [name for name in found_names if not structured.overlaps(name[0], name[1])]
     for start, end, company_key in names:
         mentions.append(_mention(text, start, end, reference.for_company(company_key, day), "company_name"))
     taken = _Spans([(m.start, m.end) for m in mentions])
