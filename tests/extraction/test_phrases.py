@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from orchestration.extraction import _phrase_sets
 from orchestration.extraction.claims import KEYWORDS
 from orchestration.extraction.entities import GAZETTEER
 from orchestration.extraction.reference import (
@@ -43,3 +44,11 @@ def test_every_set_matches_in_the_sample() -> None:
     text = "The company may expand in New York, the automaker said, and York may wait until May."
     found = find_phrase_sets(build_phrase_sets(SETS), text)
     assert all(found.get(name) for name in SETS), found
+
+
+def test_a_shared_pass_finds_the_names_the_reference_finds(reference) -> None:
+    """`extract` takes the company names from the pass that finds the gazetteer and the keywords."""
+    text = "Tesla Inc and Apple rose in New York, while Ford Motor fell; the company may expand in Teslas."
+    found = find_phrase_sets(_phrase_sets(reference), text)
+    assert found["names"] == reference.find_names(text)
+    assert {key for _, _, key in found["names"]} >= {"tesla", "apple", "ford"}, found["names"]
