@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -42,24 +42,31 @@ def build_phrase_automaton(phrases: Iterable[tuple[str, Any]]) -> ahocorasick.Au
     return automaton
 
 
-def build_phrase_sets(sets: Mapping[str, Iterable[tuple[str, Any]]]) -> ahocorasick.Automaton | None:
+def build_phrase_sets(
+    sets: Mapping[str, Iterable[tuple[str, Any]]], inside_words: Collection[str] = ()
+) -> ahocorasick.Automaton | None:
     """One automaton for several sets of phrases, for `find_phrase_sets`: a pass over a text costs about
-    the same for 500 phrases as for 100. Within a set the first payload of a phrase wins."""
-    payloads: dict[str, dict[str, Any]] = {}
+    the same for 500 phrases as for 100. Within a set the first payload of a phrase wins. The sets named
+    in `inside_words` match inside longer words too ("ccording" in "According")."""
+    payloads: dict[str, dict[str, tuple[Any, bool]]] = {}
     for name, phrases in sets.items():
         for phrase, payload in phrases:
             phrase = phrase.strip()
             if phrase:
-                payloads.setdefault(phrase, {}).setdefault(name, payload)
+                payloads.setdefault(phrase, {}).setdefault(name, (payload, name in inside_words))
     return build_phrase_automaton(payloads.items())
+
+
+def _is_whole_word(text: str, start: int, end: int) -> bool:
+    """The match is not part of a longer word: 'Teslas' holds no 'Tesla'."""
+    return not ((start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()))
 
 
 def _whole_words(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, int, Any]]:
     """Every match that is not part of a longer word, overlapping ones included."""
-    size = len(text)
     for last, (length, payload) in automaton.iter(text):
         start, end = last - length + 1, last + 1
-        if not ((start and text[start - 1].isalnum()) or (end < size and text[end].isalnum())):
+        if _is_whole_word(text, start, end):
             yield start, end, payload
 
 
@@ -84,13 +91,16 @@ def find_phrases(automaton: ahocorasick.Automaton | None, text: str) -> list[tup
 def find_phrase_sets(
     automaton: ahocorasick.Automaton | None, text: str
 ) -> dict[str, list[tuple[int, int, Any]]]:
-    """`find_phrases` for each set of a `build_phrase_sets` automaton, as if each set had its own; a set
-    with no match in the text is left out."""
+    """`find_phrases` for each set of a `build_phrase_sets` automaton, as if each set had its own (a set
+    matching inside words keeps those matches); a set with no match in the text is left out."""
     found: dict[str, list[tuple[int, int, Any]]] = {}
     if automaton is not None:
-        for start, end, payloads in _whole_words(automaton, text):
-            for name, payload in payloads.items():
-                found.setdefault(name, []).append((start, end, payload))
+        for last, (length, payloads) in automaton.iter(text):
+            start, end = last - length + 1, last + 1
+            whole = _is_whole_word(text, start, end)
+            for name, (payload, inside_words) in payloads.items():
+                if whole or inside_words:
+                    found.setdefault(name, []).append((start, end, payload))
     return {name: _leftmost_longest(matches) for name, matches in found.items()}
 
 
@@ -104,12 +114,13 @@ class TickerReference:
         for listing in self.listings:
             self._by_symbol.setdefault(listing.symbol, []).append(listing)
             self._by_company.setdefault(listing.company_key, []).append(listing)
+        # (name or alias, company_key), the first company of a phrase winning: `extract` finds them in
+        # its one automaton pass over an article.
         self.name_phrases: tuple[tuple[str, str], ...] = tuple(
             (phrase, listing.company_key)
             for listing in self.listings
             for phrase in (listing.name, *listing.aliases)
-        )  # (name or alias, company_key), the first company of a phrase winning
-        self._names = build_phrase_automaton(self.name_phrases)
+        )
 
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> TickerReference:
@@ -130,10 +141,6 @@ class TickerReference:
 
     def is_symbol(self, symbol: str) -> bool:
         return symbol in self._by_symbol
-
-    def find_names(self, text: str) -> list[tuple[int, int, str]]:
-        """Company names and aliases in the text as (start, end, company_key)."""
-        return find_phrases(self._names, text)
 
     def for_symbol(self, symbol: str, day: date | None) -> Listing | None:
         """The listing a symbol denotes, moved to the company's symbol on `day` ("FB" in 2023 -> META)."""

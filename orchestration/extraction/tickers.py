@@ -7,6 +7,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from orchestration.extraction.records import MentionMethod, TickerMention
 from orchestration.extraction.reference import Listing, TickerReference
@@ -19,7 +20,11 @@ _EXCHANGE = re.compile(
     r"(?=[(NACOB])(\()?\b(?:NASDAQ|Nasdaq|NasdaqGS|NasdaqGM|NYSE(?:\s?(?:American|Arca|MKT))?|NYSEARCA"
     rf"|NYSEAMERICAN|AMEX|OTC(?:QX|QB|\s?Markets)?|Cboe|CBOE|BATS)\s?:\s?({_SYMBOL})(?![\w&])(?(1)\))"
 )
-_EXCHANGE_HINTS = ("NASDAQ", "Nasdaq", "NYSE", "AMEX", "OTC", "Cboe", "CBOE", "BATS")
+# A cheap test before the exchange pattern: one of these is inside every match. Found by `extract`'s one
+# automaton pass over the article, inside words too ("NYSEARCA").
+EXCHANGE_HINTS = [
+    (name, None) for name in ("NASDAQ", "Nasdaq", "NYSE", "AMEX", "OTC", "Cboe", "CBOE", "BATS")
+]
 _REUTERS = re.compile(r"[<(] ?([A-Z]{1,5})\.(?:N|O|OQ|K|A|P|PK|OB|L|T|TO|HK|DE|PA) ?[>)]")
 _BARE = re.compile(r"[A-Z](?<![\w$.&/-][A-Z])[A-Z]{0,4}(?:\.[A-Z]{1,2})?(?![\w&/-]|\.[A-Za-z0-9])")
 _INDEX_NAME_AFTER = re.compile(r"(?: [A-Z][\w-]*){0,3} [Ii]nd(?:ex|exes|ices)\b")  # "MSCI China Index"
@@ -130,10 +135,11 @@ def _mention(text: str, start: int, end: int, listing: Listing, method: MentionM
     return TickerMention(listing.symbol, listing.company_key, text[start:end], start, end, method, False)
 
 
-def _structured(text: str, reference: TickerReference, day: date | None) -> list[TickerMention]:
+def _structured(
+    text: str, reference: TickerReference, day: date | None, has_exchange: bool
+) -> list[TickerMention]:
     """Symbols whose form alone says they are tickers: $TSLA, (NASDAQ:TSLA), <JNJ.N>, (AAPL.O)."""
     found = []
-    has_exchange = any(name in text for name in _EXCHANGE_HINTS)
     for pattern, method, group in (
         (_CASHTAG, "cashtag", 1),
         (_EXCHANGE, "exchange", 2),
@@ -157,18 +163,14 @@ def _follows_name(text: str, start: int, name_ends: dict[int, str], company_key:
 
 
 def find_tickers(
-    text: str,
-    reference: TickerReference,
-    day: date | None,
-    found_names: list[tuple[int, int, str]] | None = None,
+    text: str, reference: TickerReference, day: date | None, phrases: dict[str, list[tuple[int, int, Any]]]
 ) -> list[TickerMention]:
-    """Every mention of a reference security, in text order, with `primary` still unset. `found_names`
-    are the reference's names in the text, as `reference.find_names` gives them, when already found."""
-    mentions = _structured(text, reference, day)
+    """Every mention of a reference security, in text order, with `primary` still unset. `phrases` are
+    the text's `find_phrase_sets` matches, with the reference's names as "names" and `EXCHANGE_HINTS`
+    as "exchange_hints"."""
+    mentions = _structured(text, reference, day, "exchange_hints" in phrases)
     structured = _Spans([(m.start, m.end) for m in mentions])
-    if found_names is None:
-        found_names = reference.find_names(text)
-    names = [name for name in found_names if not structured.overlaps(name[0], name[1])]
+    names = [name for name in phrases.get("names", []) if not structured.overlaps(name[0], name[1])]
     for start, end, company_key in names:
         mentions.append(_mention(text, start, end, reference.for_company(company_key, day), "company_name"))
     taken = _Spans([(m.start, m.end) for m in mentions])

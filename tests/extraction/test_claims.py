@@ -54,3 +54,10 @@ def test_the_company_said_resolves_to_the_subject(run):
 
 def test_sentence_about_nothing_listed_is_not_a_claim(run):
     assert run("The weather in Chicago was cold and windy this week.").claims == ()
+
+
+def test_according_to_a_source_with_no_other_hint_in_the_sentence(run):
+    """The hint "ccording" is found inside "According": the sentence holds no other hint."""
+    result = run("According to Bloomberg News, Boeing is weighing a new widebody jet.")
+    claim = _claim(result, "weighing a new widebody")
+    assert (claim.source, claim.attribution) == ("Bloomberg News", "According to Bloomberg News")

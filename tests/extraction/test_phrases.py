@@ -46,9 +46,19 @@ def test_every_set_matches_in_the_sample() -> None:
     assert all(found.get(name) for name in SETS), found
 
 
-def test_a_shared_pass_finds_the_names_the_reference_finds(reference) -> None:
+def test_extracts_pass_finds_the_names_an_automaton_of_their_own_finds(reference) -> None:
     """`extract` takes the company names from the pass that finds the gazetteer and the keywords."""
     text = "Tesla Inc and Apple rose in New York, while Ford Motor fell; the company may expand in Teslas."
     found = find_phrase_sets(_phrase_sets(reference), text)
-    assert found["names"] == reference.find_names(text)
+    assert found["names"] == find_phrases(build_phrase_automaton(reference.name_phrases), text)
     assert {key for _, _, key in found["names"]} >= {"tesla", "apple", "ford"}, found["names"]
+
+
+def test_a_set_matching_inside_words_keeps_those_matches_and_only_it() -> None:
+    """The hints that gate a pattern ("ccording" in "According") are found in the same pass as whole
+    words, without letting the whole-word sets match inside words."""
+    sets = {"hints": [("ccording", None), ("NYSE", None)], "words": [("ccording", "w"), ("York", "w")]}
+    text = "According to NYSEARCA filings, New Yorkers said York was quiet."
+    found = find_phrase_sets(build_phrase_sets(sets, inside_words=("hints",)), text)
+    assert found["hints"] == [(1, 9, None), (13, 17, None)]
+    assert found["words"] == [(48, 52, "w")]

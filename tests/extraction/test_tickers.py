@@ -16,6 +16,7 @@ def _mentions(result):
     [
         ("Tesla (NASDAQ:TSLA) cut prices again.", ("TSLA", "exchange", "(NASDAQ:TSLA)")),
         ("Ford Motor Co. (NYSE: F) recalled trucks.", ("F", "exchange", "(NYSE: F)")),
+        ("Nvidia (NasdaqGS:NVDA) led chipmakers.", ("NVDA", "exchange", "(NasdaqGS:NVDA)")),
         ("Traders piled into $TSLA before the call.", ("TSLA", "cashtag", "$TSLA")),
         ("Johnson & Johnson <JNJ.N> raised its outlook.", ("JNJ", "reuters_code", "<JNJ.N>")),
         ("Apple Inc (AAPL.O) slipped after the event.", ("AAPL", "reuters_code", "(AAPL.O)")),
