@@ -38,6 +38,12 @@ def _phrase_sets(reference: TickerReference) -> ahocorasick.Automaton | None:
     )
 
 
+def _tickers(
+    text: str, reference: TickerReference, day: date | None, phrases: dict[str, list]
+) -> list[TickerMention]:
+    return find_tickers(text, reference, day, phrases.get("names", []), "exchange_hints" in phrases)
+
+
 def _subject_listings(
     reference: TickerReference, mentions: list[TickerMention], keys: set[str], day: date | None
 ) -> list[Listing]:
@@ -61,9 +67,12 @@ def extract(
     sentences = split_sentences(text)
     automaton = _phrase_sets(reference)
     phrases = find_phrase_sets(automaton, text)
-    found = find_tickers(text, reference, day, phrases)
-    title_mentions = find_tickers(title, reference, day, find_phrase_sets(automaton, title)) if title else []
-    title_companies = {m.company_key for m in title_mentions}
+    found = _tickers(text, reference, day, phrases)
+    title_companies = (
+        {m.company_key for m in _tickers(title, reference, day, find_phrase_sets(automaton, title))}
+        if title
+        else set()
+    )
     primary_keys = primary_companies(found, sentences, title_companies)
     mentions = list(mark_primary(found, primary_keys))
     primary = _subject_listings(reference, mentions, primary_keys, day)

@@ -437,7 +437,7 @@ def find_entities(
     text: str, mentions: list[TickerMention], gazetteer: list[tuple[int, int, str]]
 ) -> list[Entity]:
     """Entities in text order; where candidates overlap, the longer (then the earlier rule) wins.
-    `gazetteer` holds the `GAZETTEER` phrases found in the text, as `find_phrases` gives them."""
+    `gazetteer` holds the `GAZETTEER` phrases found in the text, as `find_phrase_sets` gives them."""
     companies = [(m.start, m.end, "ORG") for m in mentions if m.method == "company_name"]
     named, people, suffixed = [], [], []
     for start, end, label in gazetteer:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,19 +57,6 @@ def build_phrase_sets(
     return build_phrase_automaton(payloads.items())
 
 
-def _is_whole_word(text: str, start: int, end: int) -> bool:
-    """The match is not part of a longer word: 'Teslas' holds no 'Tesla'."""
-    return not ((start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()))
-
-
-def _whole_words(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, int, Any]]:
-    """Every match that is not part of a longer word, overlapping ones included."""
-    for last, (length, payload) in automaton.iter(text):
-        start, end = last - length + 1, last + 1
-        if _is_whole_word(text, start, end):
-            yield start, end, payload
-
-
 def _leftmost_longest(found: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
     found.sort(key=lambda match: (match[0], -match[1]))
     chosen: list[tuple[int, int, Any]] = []
@@ -81,23 +68,18 @@ def _leftmost_longest(found: list[tuple[int, int, Any]]) -> list[tuple[int, int,
     return chosen
 
 
-def find_phrases(automaton: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int, Any]]:
-    """Leftmost-longest whole-word matches as (start, end, payload); 'Teslas' does not match 'Tesla'."""
-    if automaton is None:
-        return []
-    return _leftmost_longest(list(_whole_words(automaton, text)))
-
-
 def find_phrase_sets(
     automaton: ahocorasick.Automaton | None, text: str
 ) -> dict[str, list[tuple[int, int, Any]]]:
-    """`find_phrases` for each set of a `build_phrase_sets` automaton, as if each set had its own (a set
-    matching inside words keeps those matches); a set with no match in the text is left out."""
+    """Each set's leftmost-longest matches as (start, end, payload), as if each set had its own
+    automaton: whole words only ('Teslas' holds no 'Tesla'), but for the sets matching inside words too.
+    A set with no match in the text is left out."""
     found: dict[str, list[tuple[int, int, Any]]] = {}
     if automaton is not None:
+        size = len(text)
         for last, (length, payloads) in automaton.iter(text):
             start, end = last - length + 1, last + 1
-            whole = _is_whole_word(text, start, end)
+            whole = not ((start and text[start - 1].isalnum()) or (end < size and text[end].isalnum()))
             for name, (payload, inside_words) in payloads.items():
                 if whole or inside_words:
                     found.setdefault(name, []).append((start, end, payload))

@@ -7,7 +7,6 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from datetime import date
-from typing import Any
 
 from orchestration.extraction.records import MentionMethod, TickerMention
 from orchestration.extraction.reference import Listing, TickerReference
@@ -163,14 +162,18 @@ def _follows_name(text: str, start: int, name_ends: dict[int, str], company_key:
 
 
 def find_tickers(
-    text: str, reference: TickerReference, day: date | None, phrases: dict[str, list[tuple[int, int, Any]]]
+    text: str,
+    reference: TickerReference,
+    day: date | None,
+    found_names: list[tuple[int, int, str]],
+    has_exchange: bool,
 ) -> list[TickerMention]:
-    """Every mention of a reference security, in text order, with `primary` still unset. `phrases` are
-    the text's `find_phrase_sets` matches, with the reference's names as "names" and `EXCHANGE_HINTS`
-    as "exchange_hints"."""
-    mentions = _structured(text, reference, day, "exchange_hints" in phrases)
+    """Every mention of a reference security, in text order, with `primary` still unset. `found_names`
+    are the reference's `name_phrases` found in the text and `has_exchange` whether an `EXCHANGE_HINTS`
+    is, as `find_phrase_sets` gives them."""
+    mentions = _structured(text, reference, day, has_exchange)
     structured = _Spans([(m.start, m.end) for m in mentions])
-    names = [name for name in phrases.get("names", []) if not structured.overlaps(name[0], name[1])]
+    names = [name for name in found_names if not structured.overlaps(name[0], name[1])]
     for start, end, company_key in names:
         mentions.append(_mention(text, start, end, reference.for_company(company_key, day), "company_name"))
     taken = _Spans([(m.start, m.end) for m in mentions])
