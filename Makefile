@@ -34,7 +34,7 @@ bench: $(SYNCED)
 	$(BIN)/python -m orchestration.evaluation.bench
 
 # The whole pipeline (land, extract, dbt build) on copies of real articles, one fresh temporary home per
-# size: `make bench-scale SIZES=1000000` for a million (16-40 minutes on 2 cores, ~35 GB in $TMPDIR).
+# size: `make bench-scale SIZES=1000000` for a million (16-40 minutes on 2 cores, a 17 GB home in $TMPDIR).
 SIZES ?= 10000,100000
 bench-scale: $(SYNCED) $(MANIFEST)
 	$(BIN)/python -m orchestration.evaluation.scale --sizes $(SIZES)
