@@ -36,6 +36,7 @@ HISTORY_START = date(1990, 1, 1)
 # The ledger is committed in batches of whole files, so a crash repeats at most this much work.
 LEDGER_BATCH_ROWS = 50_000
 OUTCOMES = ("landed", "duplicate", "updated", "rejected")
+TEXT_OUTCOMES = ("landed", "updated")  # the outcomes that give an article its current text
 INDEX_COLUMNS = ("input_file", "file_hash", "article_id", "content_hash", "outcome")
 # A digest is kept only for a file last modified this long before it was hashed: a rewrite within the
 # file system's timestamp granularity (2 s on FAT) could otherwise leave size and times unchanged (git's
@@ -119,7 +120,7 @@ class LedgerIndex:
             ):
                 index.recorded.add((input_file, file_hash))
                 index.first_file.setdefault(file_hash, input_file)  # the first file to hold the bytes wins
-            landed = ledger.filter(pc.is_in(ledger["outcome"], pa.array(["landed", "updated"])))
+            landed = ledger.filter(pc.is_in(ledger["outcome"], pa.array(TEXT_OUTCOMES)))
             texts.append(landed.select(["article_id", "content_hash"]))
         if texts:
             index.texts = pa.concat_tables(texts, promote_options="permissive")
@@ -147,10 +148,26 @@ class LedgerIndex:
             if text_hash in hashes:
                 self.article_of_text.setdefault(text_hash, article)  # the first article wins
 
+    def committed(self, rows: Iterable[Mapping[str, object]]) -> None:
+        """Move the texts of ledger rows just written from the lookups to `texts`, as `read` would find
+        them: the lookups then hold the articles of one ledger batch, not of the whole pass (a lookup
+        entry costs several times an Arrow row, and a pass over a million articles held a million)."""
+        texts = [(row["article_id"], row["content_hash"]) for row in rows if row["outcome"] in TEXT_OUTCOMES]
+        if texts:
+            ids, hashes = zip(*texts, strict=True)
+            batch = pa.table(
+                {"article_id": pa.array(ids, pa.string()), "content_hash": pa.array(hashes, pa.string())}
+            )
+            self.texts = pa.concat_tables(
+                [t for t in (self.texts, batch) if t is not None], promote_options="permissive"
+            )
+        for lookup in (self.current_text, self.article_of_text, self.loaded_ids, self.loaded_hashes):
+            lookup.clear()
+
     def record(self, row: Mapping[str, object]) -> None:
         self.recorded.add((row["input_file"], row["file_hash"]))
         self.first_file.setdefault(row["file_hash"], row["input_file"])
-        if row["outcome"] in ("landed", "updated"):
+        if row["outcome"] in TEXT_OUTCOMES:
             self.current_text[row["article_id"]] = row["content_hash"]
             self.article_of_text.setdefault(row["content_hash"], row["article_id"])
 
@@ -358,6 +375,7 @@ class _Landing:
         if self.pending:
             path = f"{self.lake.table_dir('ingest_ledger')}/{self.run_id}-{self.batch:04d}.parquet"
             self.lake.write_rows(path, "ingest_ledger", self.pending)
+            self.index.committed(self.pending)
             self.pending, self.batch = [], self.batch + 1
 
 

@@ -188,6 +188,41 @@ def test_the_ledger_index_is_read_as_if_recorded_row_by_row(tmp_path: Path) -> N
     assert index == row_by_row
 
 
+def test_texts_committed_mid_pass_leave_the_lookups_and_outcomes_stay_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger batch per file: each commit moves its texts from the index's lookups to its Arrow table,
+    so a long pass holds one batch of lookups; later files of the pass still see the earlier ones."""
+    inbox = tmp_path / "inbox"
+    corrected = {**STORY, "body": STORY["body"].replace("40 orders", "45 orders")}
+    jsonl(inbox, "a.jsonl", STORY, OTHER)
+    jsonl(inbox, "b.jsonl", corrected, {**OTHER, "id": "n-9", "url": "https://news.example.com/ford-2"})
+    jsonl(inbox, "c.jsonl", corrected, {**STORY, "url": "https://news.example.com/boeing-again"})
+    land_inbox(inbox, tmp_path / "one_batch", now=NOW)
+    indexes = []
+    read = LedgerIndex.read.__func__
+    monkeypatch.setattr(
+        LedgerIndex, "read", classmethod(lambda cls, lake: indexes.append(read(cls, lake)) or indexes[-1])
+    )
+    monkeypatch.setattr(landing, "LEDGER_BATCH_ROWS", 1)
+    land_inbox(inbox, tmp_path / "batch_per_file", now=NOW)
+
+    def outcomes(lake_dir: Path) -> list[tuple]:
+        return [
+            (row["input_position"], row["outcome"], row["detail"], row["article_id"])
+            for row in ledger(lake_dir)
+        ]
+
+    expected = ["landed", "landed", "updated", "duplicate", "duplicate", "duplicate"]
+    assert [outcome for _, outcome, _, _ in outcomes(tmp_path / "batch_per_file")] == expected
+    assert outcomes(tmp_path / "batch_per_file") == outcomes(tmp_path / "one_batch")
+    batches = list((tmp_path / "batch_per_file" / "ingest_ledger").glob("2*.parquet"))
+    assert len(batches) == 3  # one per file
+    (index,) = indexes
+    assert index.current_text == {} and index.article_of_text == {} and index.loaded_ids == set()
+    assert index.texts.num_rows == 3  # two landed, one updated
+
+
 def test_an_unreadable_ledger_file_is_named_with_what_to_do(tmp_path: Path) -> None:
     inbox, lake_dir = tmp_path / "inbox", tmp_path / "lake"
     jsonl(inbox, "wire.jsonl", STORY)
