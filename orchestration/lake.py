@@ -65,11 +65,11 @@ class Lake:
         with opened as handle:
             pq.write_table(table, handle, compression="zstd")
 
-    def write_rows(self, path: str, table: str, rows: Iterable[Mapping[str, object]], **kwargs) -> int:
-        """Write rows (dicts keyed by column) with the table's schema; returns the row count."""
+    def write_rows(self, path: str, table: str, rows: Iterable[Mapping[str, object]], **kwargs) -> pa.Table:
+        """Write rows (dicts keyed by column) with the table's schema; returns the table written."""
         arrow_table = pa.Table.from_pylist(list(rows), schema=TABLES[table])
         self.write_table(path, arrow_table, **kwargs)
-        return arrow_table.num_rows
+        return arrow_table
 
     def schema_file(self, table: str) -> str:
         """Where the table's zero-row file is: in the `NO_DAY` folder for day tables, else the root."""

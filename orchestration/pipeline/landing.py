@@ -74,6 +74,12 @@ class LedgerError(Exception):
     """A ledger file that cannot be read; the message names it and what to do."""
 
 
+def _texts(ledger: pa.Table) -> pa.Table:
+    """(article_id, content_hash) of the ledger rows that gave an article its current text, in order."""
+    landed = ledger.filter(pc.is_in(ledger["outcome"], pa.array(TEXT_OUTCOMES)))
+    return landed.select(["article_id", "content_hash"])
+
+
 @dataclass
 class LedgerIndex:
     """What the ledger already holds: which files were processed, and each article's current text.
@@ -120,8 +126,7 @@ class LedgerIndex:
             ):
                 index.recorded.add((input_file, file_hash))
                 index.first_file.setdefault(file_hash, input_file)  # the first file to hold the bytes wins
-            landed = ledger.filter(pc.is_in(ledger["outcome"], pa.array(TEXT_OUTCOMES)))
-            texts.append(landed.select(["article_id", "content_hash"]))
+            texts.append(_texts(ledger))
         if texts:
             index.texts = pa.concat_tables(texts, promote_options="permissive")
         return index
@@ -148,19 +153,16 @@ class LedgerIndex:
             if text_hash in hashes:
                 self.article_of_text.setdefault(text_hash, article)  # the first article wins
 
-    def committed(self, rows: Iterable[Mapping[str, object]]) -> None:
+    def committed(self, ledger: pa.Table) -> None:
         """Move the texts of ledger rows just written from the lookups to `texts`, as `read` would find
         them: the lookups then hold the articles of one ledger batch, not of the whole pass (a lookup
         entry costs several times an Arrow row, and a pass over a million articles held a million)."""
-        texts = [(row["article_id"], row["content_hash"]) for row in rows if row["outcome"] in TEXT_OUTCOMES]
-        if texts:
-            ids, hashes = zip(*texts, strict=True)
-            batch = pa.table(
-                {"article_id": pa.array(ids, pa.string()), "content_hash": pa.array(hashes, pa.string())}
-            )
-            self.texts = pa.concat_tables(
-                [t for t in (self.texts, batch) if t is not None], promote_options="permissive"
-            )
+        texts = _texts(ledger)
+        self.texts = (
+            texts
+            if self.texts is None
+            else pa.concat_tables([self.texts, texts], promote_options="permissive")
+        )
         for lookup in (self.current_text, self.article_of_text, self.loaded_ids, self.loaded_hashes):
             lookup.clear()
 
@@ -374,8 +376,7 @@ class _Landing:
         """Write the ledger rows of the files landed so far: they count as done from now on."""
         if self.pending:
             path = f"{self.lake.table_dir('ingest_ledger')}/{self.run_id}-{self.batch:04d}.parquet"
-            self.lake.write_rows(path, "ingest_ledger", self.pending)
-            self.index.committed(self.pending)
+            self.index.committed(self.lake.write_rows(path, "ingest_ledger", self.pending))
             self.pending, self.batch = [], self.batch + 1
 
 
