@@ -10,7 +10,7 @@ from orchestration.extraction.amounts import find_amounts
 from orchestration.extraction.claims import ATTRIBUTION_HINTS, KEYWORDS, find_claims
 from orchestration.extraction.dates import publication_day
 from orchestration.extraction.entities import GAZETTEER, find_entities
-from orchestration.extraction.price_notes import find_price_notes
+from orchestration.extraction.price_notes import DIRECTION_WORDS, find_price_notes
 from orchestration.extraction.records import ArticleExtraction, TickerMention
 from orchestration.extraction.reference import (
     Listing,
@@ -37,6 +37,7 @@ def _phrase_sets(reference: TickerReference) -> PhraseSets | None:
             "gazetteer": GAZETTEER,
             "keywords": KEYWORDS,
             "attribution_hints": ATTRIBUTION_HINTS,
+            "directions": DIRECTION_WORDS,
         },
         inside_words=("exchange_hints", "attribution_hints"),
     )
@@ -82,7 +83,9 @@ def extract(
     primary = _subject_listings(reference, mentions, primary_keys, day)
     amounts = find_amounts(text)
     entities = find_entities(text, mentions, phrases.get("gazetteer", []))
-    notes, index_moves = find_price_notes(text, sentences, mentions, amounts, primary, day)
+    notes, index_moves = find_price_notes(
+        text, sentences, mentions, amounts, primary, day, phrases.get("directions", [])
+    )
     note_sentences = {sentences.index_of(note.start) for note in (*notes, *index_moves)}
     claims = find_claims(
         text, sentences, mentions, entities, amounts, primary, note_sentences, phrases.get("keywords", []),

@@ -103,3 +103,17 @@ def test_company_and_index_in_one_sentence(run):
 )
 def test_business_figures_are_not_price_notes(run, text):
     assert run(text).price_notes == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ford shares were down after GM stock rose 2.1% in early trading.", ("GM", "up", 2.1)),
+        ("Tesla shares, up against tough rivals, fell 2.3% in early trading.", ("TSLA", "down", 2.3)),
+    ],
+)
+def test_up_and_down_move_a_price_only_before_a_number(run, text, expected):
+    """ "Up", "down" and "lost" state a move only with a number after them in their clause; "rose" and
+    "fell" on their own."""
+    note = _only(run(text).price_notes)
+    assert (note.ticker, note.direction, note.change_pct) == expected
