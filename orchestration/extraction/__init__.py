@@ -33,6 +33,7 @@ def _phrase_sets(reference: TickerReference) -> PhraseSets | None:
     return build_phrase_sets(
         {
             "names": reference.name_phrases,
+            "symbols": reference.symbol_phrases,
             "exchange_hints": EXCHANGE_HINTS,
             "gazetteer": GAZETTEER,
             "keywords": KEYWORDS,
@@ -46,7 +47,14 @@ def _phrase_sets(reference: TickerReference) -> PhraseSets | None:
 def _tickers(
     text: str, reference: TickerReference, day: date | None, phrases: dict[str, list]
 ) -> list[TickerMention]:
-    return find_tickers(text, reference, day, phrases.get("names", []), "exchange_hints" in phrases)
+    return find_tickers(
+        text,
+        reference,
+        day,
+        phrases.get("names", []),
+        phrases.get("symbols", []),
+        "exchange_hints" in phrases,
+    )
 
 
 def _subject_listings(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from ahocorasick_rs import AhoCorasick, Implementation
+
+SYMBOL = r"[A-Z]{1,5}(?:\.[A-Z]{1,2})?"  # a symbol as texts write it: "F", "TSLA", "BRK.B"
+_SYMBOL_SHAPE = re.compile(SYMBOL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,14 @@ class TickerReference:
             for listing in self.listings
             for phrase in (listing.name, *listing.aliases)
         )
+        # Symbols that can stand bare in a text ("GM", "BRK.B"): those of two letters or more are found in
+        # the same pass; single letters ("F") are looked for only where they can count (see `find_tickers`).
+        symbols = {listing.symbol for listing in self.listings}
+        bare = sorted(symbol for symbol in symbols if _SYMBOL_SHAPE.fullmatch(symbol))
+        self.symbol_phrases: tuple[tuple[str, None], ...] = tuple(
+            (symbol, None) for symbol in bare if len(symbol) > 1
+        )
+        self.single_letter_symbols: frozenset[str] = frozenset(symbol for symbol in bare if len(symbol) == 1)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> TickerReference:
@@ -124,9 +136,6 @@ class TickerReference:
             )
             for row in rows
         )
-
-    def is_symbol(self, symbol: str) -> bool:
-        return symbol in self._by_symbol
 
     def for_symbol(self, symbol: str, day: date | None) -> Listing | None:
         """The listing a symbol denotes, moved to the company's symbol on `day` ("FB" in 2023 -> META)."""

@@ -84,3 +84,23 @@ def test_primary_follows_the_title(run):
 def test_primary_is_the_lead_sentence_subject_without_a_title(run):
     result = run("Netflix added subscribers. Disney and Netflix both raised prices.")
     assert {m.symbol for m in result.tickers if m.primary} == {"NFLX"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a single letter counts right after its company's name or the word "ticker" or "symbol"
+        ("Ford Motor (F) and Citigroup, C, both rose.", [("F", "F"), ("C", "C")]),
+        ("Shares of the carmaker, ticker symbol: F, rose.", [("F", "F")]),
+        ("Grade F steel, and C-suite pay at Ford.", []),
+        # a symbol stands bare only between spaces or punctuation that cannot join it to another word
+        (
+            "Berkshire's BRK.B class and NVDA shares rose; NVDA.Xy and NVDA-backed funds did not.",
+            [("BRK.B", "BRK.B"), ("NVDA", "NVDA")],
+        ),
+        ("The NVDA/AMD spread, NVDA_X, NVDA&Co, -NVDA and .NVDA moved.", []),
+    ],
+)
+def test_bare_symbols_stand_alone(run, text, expected):
+    result = run(text)
+    assert [(m.symbol, m.text) for m in result.tickers if m.method == "bare_symbol"] == expected
