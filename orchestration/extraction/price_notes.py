@@ -48,13 +48,14 @@ DIRECTION_WORDS = [
 DirectionWord = tuple[int, int, tuple[Direction, bool]]  # (start, end, payload) from `find_phrase_sets`
 
 
-@dataclass(frozen=True, slots=True)
 class _Directions:
     """An article's direction words in text order, as `find_phrase_sets` gives them."""
 
-    text: str
-    found: list[DirectionWord]
-    starts: list[int]
+    __slots__ = ("found", "starts", "text")
+
+    def __init__(self, text: str, found: list[DirectionWord]):
+        self.text, self.found = text, found
+        self.starts = [start for start, _, _ in found]
 
     def first(self, start: int, end: int) -> tuple[int, Direction] | None:
         """The first direction word inside `text[start:end]`, with a number after it inside too where
@@ -230,7 +231,7 @@ def find_price_notes(
 ) -> tuple[list[PriceNote], list[PriceNote]]:  # fmt: skip
     """(price notes, index moves), one per security per clause that states a move with a number.
     `direction_words` are the `DIRECTION_WORDS` found in the text, as `find_phrase_sets` gives them."""
-    directions = _Directions(text, direction_words, [start for start, _, _ in direction_words])
+    directions = _Directions(text, direction_words)
     numbered = {sentences.index_of(a.start) for a in amounts if a.kind in ("percent", "money")}
     mentions_by_sentence = sentences.group(mentions, lambda m: m.start)
     amounts_by_sentence = sentences.group(amounts, lambda a: a.start)

@@ -113,8 +113,7 @@ class TickerReference:
         )
         # Symbols that can stand bare in a text ("GM", "BRK.B"): those of two letters or more are found in
         # the same pass; single letters ("F") are looked for only where they can count (see `find_tickers`).
-        symbols = {listing.symbol for listing in self.listings}
-        bare = sorted(symbol for symbol in symbols if _SYMBOL_SHAPE.fullmatch(symbol))
+        bare = sorted(symbol for symbol in self._by_symbol if _SYMBOL_SHAPE.fullmatch(symbol))
         self.symbol_phrases: tuple[tuple[str, None], ...] = tuple(
             (symbol, None) for symbol in bare if len(symbol) > 1
         )
